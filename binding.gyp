@@ -1,0 +1,24 @@
+{
+  # Native addons, built by node-gyp during `npm test`/`npm run demo` (scripts/setup.sh).
+  # Warnings are errors. The Yocto recipe builds the same sources against its sysroot's
+  # OpenSSL (use_system_openssl=1 is the only supported mode: the addon must use the
+  # platform's FIPS-capable library, never a bundled copy). node-addon-api's headers come in
+  # through -isystem so that our strict warning set applies to our code, not theirs.
+  "variables": { "use_system_openssl%": 1 },
+  "targets": [
+    {
+      "target_name": "mrtd",
+      "sources": [
+        "native/mrtd/addon.cc",
+        "native/mrtd/core/bn.cc",
+        "native/mrtd/core/ec.cc",
+        "native/mrtd/core/iso9796.cc",
+        "native/mrtd/core/sym.cc"
+      ],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "OPENSSL_API_COMPAT=30000", "OPENSSL_NO_DEPRECATED"],
+      "cflags_cc": ["-isystem", "<!(node -p \"require('path').resolve(require('node-addon-api').include_dir)\")", "-std=c++17", "-Wall", "-Wextra", "-Wshadow", "-Wconversion", "-Wno-sign-conversion", "-Werror", "-fvisibility=hidden"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "libraries": ["-lcrypto"]
+    }
+  ]
+}
