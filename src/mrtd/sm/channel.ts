@@ -1,0 +1,57 @@
+// A secure channel as the terminal sees it: a Transceiver that takes plain command APDUs and
+// returns plain responses, protecting both directions with an SmCodec (ICAO 9303-11 §9.8).
+// The first response whose MAC fails ends the channel: every later call throws
+// SESSION_CLOSED, because a chip (or a man in the middle) that sends one bad MAC cannot be
+// trusted with the rest of the session.
+import type { MrtdNative } from '../../native/mrtd.js';
+import { parseCommand, parseResponse, encodeResponse, StatusWord, type OpOptions, type Transceiver } from '../apdu.js';
+import { MrtdError, isMrtdError } from '../errors.js';
+import { SmCodec } from './codec.js';
+import type { SessionKeys } from './keys.js';
+
+/** Status words a chip sends unprotected when it rejects secure messaging (and ends it). */
+const SM_REJECTED = new Set<number>([StatusWord.SM_DATA_OBJECTS_MISSING, StatusWord.SM_DATA_OBJECTS_INCORRECT]);
+
+export class SecureChannel implements Transceiver {
+  readonly #raw: Transceiver;
+  readonly #codec: SmCodec;
+  #closed: string | undefined;
+
+  constructor(raw: Transceiver, keys: SessionKeys, native: MrtdNative) {
+    this.#raw = raw;
+    this.#codec = new SmCodec(keys, native);
+  }
+
+  get keys(): { cipher: SessionKeys['cipher']; ssc: Buffer } {
+    return { cipher: this.#codec.cipher, ssc: this.#codec.ssc };
+  }
+
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  /** Ends the channel (e.g. when chip authentication replaces it with new keys). */
+  close(reason: string): void {
+    this.#closed ??= reason;
+  }
+
+  async transceive(command: Buffer, options?: OpOptions): Promise<Buffer> {
+    if (this.#closed !== undefined) throw new MrtdError('SESSION_CLOSED', 'SM', `secure channel closed: ${this.#closed}`);
+    const protectedCommand = this.#codec.wrapCommand(parseCommand(command));
+    const raw = parseResponse(await this.#raw.transceive(protectedCommand, options));
+    if (raw.data.length === 0 && raw.sw !== (StatusWord.OK as number)) {
+      // An unprotected error status: the chip refused the command before (or instead of)
+      // secure messaging. 6987/6988 mean the chip has ended the session.
+      if (SM_REJECTED.has(raw.sw)) this.close('chip rejected secure messaging');
+      // Keep the counter in step with a chip that counted the response it did not protect.
+      this.#codec.skipResponse();
+      return encodeResponse(raw);
+    }
+    try {
+      return encodeResponse(this.#codec.unwrapResponse(raw));
+    } catch (e) {
+      if (isMrtdError(e)) this.close(e.code);
+      throw e;
+    }
+  }
+}
