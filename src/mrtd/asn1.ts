@@ -117,6 +117,7 @@ export function decodeString(t: Tlv, what = 'string'): string {
     case 0x14: // TeletexString, read as Latin-1
       return t.value.toString('latin1');
     case 0x1e: // BMPString
+      if (t.value.length % 2 !== 0) throw new ParseError(what, 'BMPString of odd length');
       return Buffer.from(t.value).swap16().toString('utf16le');
     default:
       throw new ParseError(what, `tag 0x${t.tag.toString(16)} is not a string type`);

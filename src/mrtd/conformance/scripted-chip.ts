@@ -5,7 +5,7 @@
 import { KioskError } from '../../errors.js';
 import { toHex } from '../../util/bytes.js';
 import { encodeResponse, parseCommand, StatusWord, type Transceiver } from '../apdu.js';
-import { LDS_FILE_IDS } from './file-ids.js';
+import { EMRTD_AID, LDS_FILES } from '../lds/files.js';
 
 export interface Exchange {
   readonly command: Buffer;
@@ -22,9 +22,6 @@ export class ReplayMismatchError extends KioskError {
     super(`exchange ${index}: the reader sent ${actual}, the script expects ${expected ?? 'nothing more'}`);
   }
 }
-
-/** eMRTD application identifier (ICAO 9303-10 §3.6.2). */
-export const EMRTD_AID = Buffer.from('A0000002471001', 'hex');
 
 export class ScriptedChip implements Transceiver {
   readonly #files: ReadonlyMap<string, Buffer>;
@@ -67,7 +64,7 @@ export class ScriptedChip implements Transceiver {
       let offset = ((c.p1 & 0x7f) << 8) | c.p2;
       if (c.p1 & 0x80) {
         // Short EF identifier in P1 bits 1-5, offset in P2.
-        const name = Object.entries(LDS_FILE_IDS).find(([, v]) => v.sfi === (c.p1 & 0x1f))?.[0];
+        const name = LDS_FILES.find((f) => f.sfi === (c.p1 & 0x1f) && this.#files.has(f.name))?.name;
         file = name ? this.#files.get(name) : undefined;
         this.#selected = file;
         offset = c.p2;
@@ -92,5 +89,5 @@ const status = (sw: number): Buffer => encodeResponse({ data: Buffer.alloc(0), s
 function nameOf(fid: Buffer): string | undefined {
   if (fid.length !== 2) return undefined;
   const id = fid.readUInt16BE(0);
-  return Object.entries(LDS_FILE_IDS).find(([, v]) => v.fid === id)?.[0];
+  return LDS_FILES.find((f) => f.fid === id)?.name;
 }
