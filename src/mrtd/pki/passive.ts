@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { errorSummary, ParseError } from '../../errors.js';
 import { equalsConstantTime } from '../../util/bytes.js';
 import { schemeName, signatureScheme } from './algorithm.js';
-import { decodeEfSod, verifySignedData, type SignedData } from './cms.js';
+import { decodeEfSod, decodeSignedData, verifySignedData, type SignedData } from './cms.js';
 import { alpha2ForIssuingState } from './countries.js';
 import { findRevocation, verifyCrl, type Crl } from './crl.js';
 import { parseLdsSecurityObject } from '../lds/sod-content.js';
@@ -123,21 +123,36 @@ export function passiveAuthentication(input: PassiveInput): PassiveResult {
     return finish(checks, undefined);
   }
   const { sd, lds } = parsed;
+  const signer = checkSigner(sd, input, 'sod', add, skip);
+  // 6. Data groups (9303-11 §5.1.1 step 3).
+  checkDataGroups(input, lds, add);
+  return finish(checks, signer && { ...signer, ldsHashAlgorithm: lds.hashAlgorithm });
+}
+
+/** What checking a signed object's signer needs (EF.SOD, EF.CardSecurity). */
+export type SignerCheckInput = Pick<PassiveInput, 'issuingState' | 'trustStore' | 'now' | 'extraStates' | 'ecdsaVerifyExplicit'>;
+
+/**
+ * Steps 1–5 of passive authentication for any signed security object: its signature, the
+ * signer → CSCA path, validity, revocation and country. `prefix` names the object's checks
+ * ('sod' → sod.signature; 'cardSecurity' → cardSecurity.signature); the signer checks keep
+ * their ds.* / csca.* / country ids.
+ */
+function checkSigner(sd: SignedData, input: SignerCheckInput, prefix: string, add: Add, skip: (ids: readonly string[], detail: string) => void): Omit<SignerSummary, 'ldsHashAlgorithm'> | undefined {
+  const later = ['ds.issuer', 'ds.certificate-signature', 'ds.profile', 'csca.validity', 'ds.validity', 'ds.revocation', 'country'];
   const opts = input.ecdsaVerifyExplicit ? { ecdsaVerifyExplicit: input.ecdsaVerifyExplicit } : {};
 
-  // 1. The SOD signature with the document signer certificate it carries (9303-11 §5.1.1 step 1).
+  // 1. The signature with the document signer certificate the object carries (9303-11 §5.1.1 step 1).
   const v = verifySignedData(sd, opts);
   const ds = v.signerCertificate;
-  if (v.valid) add('sod.signature', 'pass');
-  else add('sod.signature', 'fail', 'SOD_SIGNATURE_INVALID', `${v.failure ?? 'invalid'}: ${v.detail ?? ''}`);
+  if (v.valid) add(`${prefix}.signature`, 'pass');
+  else add(`${prefix}.signature`, 'fail', 'SOD_SIGNATURE_INVALID', `${v.failure ?? 'invalid'}: ${v.detail ?? ''}`);
   const when = v.signingTime ?? input.now;
 
   if (!ds) {
-    skip(later, 'no document signer certificate in EF.SOD');
-    checkDataGroups(input, lds, add);
-    return finish(checks, undefined);
+    skip(later, 'no document signer certificate in the signed object');
+    return undefined;
   }
-
   // 2. DS → CSCA (9303-11 §5.1.1 step 2): a CSCA from the trust store whose key verifies the DS certificate.
   const candidates = issuerCandidates(input.trustStore, ds).sort(
     (a, b) => Number(isValidAt(b.certificate.validity, when)) - Number(isValidAt(a.certificate.validity, when)),
@@ -188,11 +203,8 @@ export function passiveAuthentication(input: PassiveInput): PassiveResult {
   // 5. Country: the CSCA's (else the DS issuer's) country against the MRZ issuing state.
   checkCountry(ds, csca?.certificate, input, add);
 
-  // 6. Data groups (9303-11 §5.1.1 step 3).
-  checkDataGroups(input, lds, add);
-
   const scheme = signatureScheme(sd.signerInfos[0]!.signatureAlgorithm, v.digestAlgorithm);
-  return finish(checks, {
+  return {
     dsSubject: formatName(ds.subject),
     dsIssuer: formatName(ds.issuer),
     dsSerial: serialHex(ds.serialNumber),
@@ -201,14 +213,14 @@ export function passiveAuthentication(input: PassiveInput): PassiveResult {
     dsKey: describeKey(ds.subjectPublicKeyInfo),
     signatureAlgorithm: scheme ? schemeName(scheme) : sd.signerInfos[0]!.signatureAlgorithm.oid,
     digestAlgorithm: v.digestAlgorithm,
-    ldsHashAlgorithm: lds.hashAlgorithm,
     signingTime: v.signingTime?.toISOString(),
     checkedAt: when.toISOString(),
     csca: csca
       ? { subject: formatName(csca.certificate.subject), serial: serialHex(csca.certificate.serialNumber), source: csca.source, via: csca.via }
       : undefined,
-  });
+  };
 }
+
 
 type Add = (id: string, result: CheckResult, code?: PassiveCode, detail?: string) => void;
 
@@ -231,7 +243,7 @@ function checkDsValidity(ds: Certificate, when: Date, fromSigningTime: boolean, 
   add('ds.validity', 'pass', undefined, `checked at ${at}`);
 }
 
-function checkRevocation(ds: Certificate, csca: Certificate, input: PassiveInput, opts: { ecdsaVerifyExplicit?: EcdsaVerifyExplicit }, add: Add): void {
+function checkRevocation(ds: Certificate, csca: Certificate, input: SignerCheckInput, opts: { ecdsaVerifyExplicit?: EcdsaVerifyExplicit }, add: Add): void {
   const verified: Crl[] = [];
   let rejected = 0;
   for (const c of crlsNamingIssuer(input.trustStore, csca)) {
@@ -255,7 +267,7 @@ function checkRevocation(ds: Certificate, csca: Certificate, input: PassiveInput
   else add('ds.revocation', 'pass', undefined, `not listed in ${current.length} current CRL(s)${note}`);
 }
 
-function checkCountry(ds: Certificate, csca: Certificate | undefined, input: PassiveInput, add: Add): void {
+function checkCountry(ds: Certificate, csca: Certificate | undefined, input: SignerCheckInput, add: Add): void {
   const expected = alpha2ForIssuingState(input.issuingState, input.extraStates);
   const from = csca ? 'CSCA' : 'document signer issuer';
   const country = csca ? nameCountry(csca.subject) : nameCountry(ds.issuer);
@@ -300,4 +312,44 @@ function finish(checks: PassiveCheck[], signer: SignerSummary | undefined): Pass
   const requiredDone = REQUIRED.every((id) => checks.some((c) => c.id === id && c.result === 'pass'));
   const anyFail = checks.some((c) => c.result === 'fail');
   return { verdict: requiredDone && !anyFail ? 'pass' : 'fail', failures, checks, signer };
+}
+
+export interface SecurityObjectResult {
+  readonly verdict: 'pass' | 'fail';
+  readonly failures: readonly PassiveCode[];
+  readonly checks: readonly PassiveCheck[];
+  /** The signed SecurityInfos (DER SET), when the object parsed. */
+  readonly content: Buffer | undefined;
+}
+
+/**
+ * Authenticates EF.CardSecurity (ICAO 9303-11 §9.2.2, TR-03110-3 A.1.2): a SignedData over
+ * SecurityInfos, signed by a document signer like EF.SOD. PACE-CAM's static key counts only
+ * when this passes.
+ */
+export function authenticateCardSecurity(bytes: Buffer, input: SignerCheckInput): SecurityObjectResult {
+  const checks: PassiveCheck[] = [];
+  const add: Add = (id, result, code, detail) => {
+    checks.push({ id, result, ...(result === 'fail' && code ? { code } : {}), ...(detail !== undefined ? { detail } : {}) });
+  };
+  const skip = (ids: readonly string[], detail: string): void => {
+    for (const id of ids) add(id, 'not-performed', undefined, detail);
+  };
+  let sd: SignedData;
+  try {
+    sd = decodeSignedData(bytes, 'EF.CardSecurity');
+    if (sd.eContentType !== ICAO_OIDS.securityObject) throw new ParseError('EF.CardSecurity', 'eContentType is not id-SecurityObject');
+    if (sd.signerInfos.length !== 1 || !sd.eContent) throw new ParseError('EF.CardSecurity', 'not one signer over encapsulated content');
+    add('cardSecurity.parse', 'pass');
+  } catch (e) {
+    add('cardSecurity.parse', 'fail', 'SOD_MALFORMED', errorSummary(e));
+    const f = finish(checks, undefined);
+    return { verdict: f.verdict, failures: f.failures, checks: f.checks, content: undefined };
+  }
+  checkSigner(sd, input, 'cardSecurity', add, skip);
+  const required = ['cardSecurity.signature', 'ds.issuer', 'ds.certificate-signature'];
+  const failures: PassiveCode[] = [];
+  for (const c of checks) if (c.result === 'fail' && c.code && !failures.includes(c.code)) failures.push(c.code);
+  const ok = required.every((id) => checks.some((c) => c.id === id && c.result === 'pass')) && !checks.some((c) => c.result === 'fail');
+  return { verdict: ok ? 'pass' : 'fail', failures, checks, content: sd.eContent };
 }
