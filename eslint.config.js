@@ -39,6 +39,8 @@ export default tseslint.config(
       // tap tracks every subtest itself; `t.test(...)` promises need not be awaited.
       '@typescript-eslint/no-floating-promises': 'off',
       '@typescript-eslint/require-await': 'off',
+      // `t.teardown(() => rmSync(dir))` is the idiom; the rule only adds braces.
+      '@typescript-eslint/no-confusing-void-expression': 'off',
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },

@@ -19,7 +19,7 @@ import type { Transceiver } from '../../src/mrtd/apdu.js';
 
 const native = new MrtdNative();
 const dir = mkdtempSync(join(tmpdir(), 'inspect-virtual-'));
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+t.teardown(() => { rmSync(dir, { recursive: true, force: true }); });
 const pki = join(dir, 'pki');
 const MRZ = 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10';
 const base: MakePassportOptions = {

@@ -6,7 +6,7 @@ import { bigintFromBytes, bigintToBytes } from '../../util/bytes.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { der } from '../asn1.js';
 import { OID } from '../lds/oids.js';
-import { standardDomain } from '../params/domains.js';
+import { CURVE_NAMES, standardDomain } from '../params/domains.js';
 import { explicitEcSpki } from '../pki/builder.js';
 import { curveByName as pkiCurveByName } from '../pki/curves.js';
 
@@ -15,21 +15,6 @@ export interface ChipKey {
   /** SubjectPublicKeyInfo, DER. */
   readonly spki: Buffer;
 }
-
-/** Node's names for the standardized curves (OpenSSL short names). */
-const NODE_CURVE: Readonly<Record<string, string>> = {
-  'NIST P-192': 'prime192v1',
-  'NIST P-224': 'secp224r1',
-  'NIST P-256': 'prime256v1',
-  'NIST P-384': 'secp384r1',
-  'NIST P-521': 'secp521r1',
-  brainpoolP192r1: 'brainpoolP192r1',
-  brainpoolP224r1: 'brainpoolP224r1',
-  brainpoolP256r1: 'brainpoolP256r1',
-  brainpoolP320r1: 'brainpoolP320r1',
-  brainpoolP384r1: 'brainpoolP384r1',
-  brainpoolP512r1: 'brainpoolP512r1',
-};
 
 const pem = (k: KeyObject): string => k.export({ type: 'pkcs8', format: 'pem' }).toString();
 
@@ -40,8 +25,8 @@ export function rsaKey(bits: number): ChipKey {
 
 /** An EC key on a standardized curve; `explicit` publishes the curve's parameters in full. */
 export function ecKey(curveName: string, explicit = false): ChipKey {
-  const node = NODE_CURVE[curveName];
-  if (!node) throw new InvalidArgumentError('curve', `one of ${Object.keys(NODE_CURVE).join(', ')}`, curveName);
+  const node = CURVE_NAMES.find((c) => c.name === curveName)?.openssl;
+  if (!node) throw new InvalidArgumentError('curve', `one of ${CURVE_NAMES.map((c) => c.name).join(', ')}`, curveName);
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: node });
   const named = publicKey.export({ type: 'spki', format: 'der' });
   const spec = pkiCurveByName(node);

@@ -24,6 +24,7 @@ import { buildCardSecurity, buildSod } from '../pki/builder-cms.js';
 import { alpha2ForIssuingState } from '../pki/countries.js';
 import type { HashName } from '../pki/oids.js';
 import { parseSingle } from '../tlv.js';
+import { curveNameOfParameter } from '../params/domains.js';
 import { dhKey, ecKey, rsaKey, type ChipKey } from './keys.js';
 import { padToBytes, syntheticPortrait } from './portrait.js';
 
@@ -224,11 +225,7 @@ export async function makePassport(o: MakePassportOptions, deps: MakePassportDep
 
 /** The curve of a standardized EC parameter id, for the PACE-CAM static key. */
 function curveNameForParameter(id: number): string {
-  const names: Readonly<Record<number, string>> = {
-    8: 'NIST P-192', 9: 'brainpoolP192r1', 10: 'NIST P-224', 11: 'brainpoolP224r1', 12: 'NIST P-256', 13: 'brainpoolP256r1',
-    14: 'brainpoolP320r1', 15: 'NIST P-384', 16: 'brainpoolP384r1', 17: 'brainpoolP512r1', 18: 'NIST P-521',
-  };
-  const n = names[id];
+  const n = curveNameOfParameter(id);
   if (!n) throw new InvalidArgumentError('PACE parameter id', 'an EC parameter id 8-18 for PACE-CAM', id);
   return n;
 }

@@ -22,7 +22,7 @@ import type { EcdsaVerifyExplicit } from '../pki/signature.js';
 import type { TrustStore } from '../pki/trust-store.js';
 import type { SecureChannel } from '../sm/channel.js';
 import { blockLength } from '../sm/keys.js';
-import { extendedLengthInfo, FileReader } from './read-file.js';
+import { extendedLengthInfo, FileReader, type FileReaderFactory, type LdsFileReader } from './read-file.js';
 import type { InspectionProtocols, PacePassword } from './protocols.js';
 import { overallVerdict, type ChipCheck, type ChipReport, type InspectionReport } from './report.js';
 
@@ -64,6 +64,8 @@ export interface InspectionDeps {
   readonly logger: Logger;
   readonly now: () => Date;
   readonly protocols: InspectionProtocols;
+  /** How files are read; the adaptive FileReader unless a comparison needs another. */
+  readonly fileReader?: FileReaderFactory;
 }
 
 export interface InspectionResult {
@@ -94,7 +96,7 @@ class Inspection {
   readonly #ctx: { native: MrtdNative; random: RandomSource };
   readonly #files = new Map<string, Buffer>();
   readonly #checks: ChipCheck[] = [];
-  readonly #readers: FileReader[] = [];
+  readonly #readers: LdsFileReader[] = [];
   readonly #report: InspectionReport = {
     access: { protocol: 'none', attempts: [] },
     files: {},
@@ -145,8 +147,9 @@ class Inspection {
     this.#report.files[name] = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
 
-  #reader(channel: Transceiver, smBlock: 8 | 16 | undefined, maxResponse?: number): FileReader {
-    const r = new FileReader(channel, {
+  #reader(channel: Transceiver, smBlock: 8 | 16 | undefined, maxResponse?: number): LdsFileReader {
+    const make: FileReaderFactory = this.#deps.fileReader ?? ((c, o) => new FileReader(c, o));
+    const r = make(channel, {
       extendedLength: smBlock === undefined ? false : this.#req.extendedLength,
       ...(maxResponse ? { maxResponseBytes: maxResponse } : {}),
       smBlock,
@@ -322,7 +325,7 @@ function isTransportFailure(e: unknown): boolean {
   return isTimeoutError(e) || isAbortedError(e) || isDeviceGoneError(e);
 }
 
-async function readOptional(reader: FileReader, f: LdsFileInfo, op: OpOptions, report: InspectionReport): Promise<Buffer | undefined> {
+async function readOptional(reader: LdsFileReader, f: LdsFileInfo, op: OpOptions, report: InspectionReport): Promise<Buffer | undefined> {
   try {
     return await reader.read(f, op);
   } catch (e) {

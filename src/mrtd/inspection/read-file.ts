@@ -53,8 +53,17 @@ export interface ReadStats {
   blockFailures: number;
 }
 
+/** What the inspection needs from a file reader (the benchmark plugs in a baseline one). */
+export interface LdsFileReader {
+  read(file: LdsFileInfo, options?: OpOptions): Promise<Buffer | undefined>;
+  readonly stats: ReadStats;
+  readonly blockSize: number;
+}
+
+export type FileReaderFactory = (card: Transceiver, options: FileReaderOptions) => LdsFileReader;
+
 /** Reads whole files through one channel, learning the chip's block size as it goes. */
-export class FileReader {
+export class FileReader implements LdsFileReader {
   readonly #card: Transceiver;
   readonly #o: FileReaderOptions;
   #ladder: number[];

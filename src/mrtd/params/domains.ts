@@ -17,20 +17,33 @@ export interface DhGroup {
 
 export type Domain = { readonly kind: 'EC'; readonly curve: EcCurve; readonly id?: number } | { readonly kind: 'DH'; readonly group: DhGroup; readonly id?: number };
 
-/** Named-curve OIDs (RFC 5639 §4.1 for brainpool, RFC 5480 §2.1.1.1 / SEC 2 for NIST). */
-export const CURVE_OIDS: Readonly<Record<string, string>> = {
-  '1.2.840.10045.3.1.1': 'NIST P-192',
-  '1.3.132.0.33': 'NIST P-224',
-  '1.2.840.10045.3.1.7': 'NIST P-256',
-  '1.3.132.0.34': 'NIST P-384',
-  '1.3.132.0.35': 'NIST P-521',
-  '1.3.36.3.3.2.8.1.1.3': 'brainpoolP192r1',
-  '1.3.36.3.3.2.8.1.1.5': 'brainpoolP224r1',
-  '1.3.36.3.3.2.8.1.1.7': 'brainpoolP256r1',
-  '1.3.36.3.3.2.8.1.1.9': 'brainpoolP320r1',
-  '1.3.36.3.3.2.8.1.1.11': 'brainpoolP384r1',
-  '1.3.36.3.3.2.8.1.1.13': 'brainpoolP512r1',
-};
+/**
+ * The standardized curves' names: ICAO's (as in Table 6), OpenSSL's (what Node's crypto takes),
+ * the common alias, and the OID (RFC 5639 §4.1 for brainpool, RFC 5480 §2.1.1.1 / SEC 2 for
+ * NIST). The numbers themselves are in ./standard.ts.
+ */
+export const CURVE_NAMES: readonly { readonly name: string; readonly openssl: string; readonly alias: string; readonly oid: string }[] = [
+  { name: 'NIST P-192', openssl: 'prime192v1', alias: 'P-192', oid: '1.2.840.10045.3.1.1' },
+  { name: 'NIST P-224', openssl: 'secp224r1', alias: 'P-224', oid: '1.3.132.0.33' },
+  { name: 'NIST P-256', openssl: 'prime256v1', alias: 'P-256', oid: '1.2.840.10045.3.1.7' },
+  { name: 'NIST P-384', openssl: 'secp384r1', alias: 'P-384', oid: '1.3.132.0.34' },
+  { name: 'NIST P-521', openssl: 'secp521r1', alias: 'P-521', oid: '1.3.132.0.35' },
+  { name: 'brainpoolP192r1', openssl: 'brainpoolP192r1', alias: 'brainpoolP192r1', oid: '1.3.36.3.3.2.8.1.1.3' },
+  { name: 'brainpoolP224r1', openssl: 'brainpoolP224r1', alias: 'brainpoolP224r1', oid: '1.3.36.3.3.2.8.1.1.5' },
+  { name: 'brainpoolP256r1', openssl: 'brainpoolP256r1', alias: 'brainpoolP256r1', oid: '1.3.36.3.3.2.8.1.1.7' },
+  { name: 'brainpoolP320r1', openssl: 'brainpoolP320r1', alias: 'brainpoolP320r1', oid: '1.3.36.3.3.2.8.1.1.9' },
+  { name: 'brainpoolP384r1', openssl: 'brainpoolP384r1', alias: 'brainpoolP384r1', oid: '1.3.36.3.3.2.8.1.1.11' },
+  { name: 'brainpoolP512r1', openssl: 'brainpoolP512r1', alias: 'brainpoolP512r1', oid: '1.3.36.3.3.2.8.1.1.13' },
+];
+
+/** Named-curve OID → ICAO name. */
+export const CURVE_OIDS: Readonly<Record<string, string>> = Object.fromEntries(CURVE_NAMES.map((c) => [c.oid, c.name]));
+
+/** The ICAO name of the EC domain with this standardized parameter id. */
+export function curveNameOfParameter(id: number): string | undefined {
+  const d = STANDARD_DOMAINS.find((x) => x.id === id);
+  return d?.kind === 'EC' ? d.name : undefined;
+}
 
 export function ecCurveOf(d: EcDomain): EcCurve {
   return { name: d.name, p: fromHex(d.p), a: fromHex(d.a), b: fromHex(d.b), gx: fromHex(d.gx), gy: fromHex(d.gy), n: fromHex(d.n), h: fromHex(d.h) };
