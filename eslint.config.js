@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'native/**', '.tap/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'build/**', 'build-*/**', '.cache/**', 'node_modules/**', 'native/**', '.tap/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -58,7 +58,10 @@ fi
 mapfile -t ts_src < <(find src bench -type f -name '*.ts' | sort)
 if [ ! -d dist ] || changed ts tsconfig.json tsconfig.build.json "${ts_src[@]}"; then
   say "compiling TypeScript"
-  rm -rf dist
-  npx --no-install tsc -p tsconfig.build.json
+  # Into a fresh folder, swapped in only when the build succeeds: a failed build leaves the
+  # previous one in place, and files of deleted sources do not linger.
+  rm -rf dist.tmp
+  npx --no-install tsc -p tsconfig.build.json --outDir dist.tmp
+  rm -rf dist && mv dist.tmp dist
   record ts tsconfig.json tsconfig.build.json "${ts_src[@]}"
 fi

@@ -17,7 +17,7 @@ gate lint npx --no-install eslint --max-warnings 0 .
 gate typecheck npx --no-install tsc -p tsconfig.json --noEmit
 
 echo "== tap" >&2
-npx --no-install tap --reporter=tap "${@:-tests}" 2>&1 | tee .cache/tap.out
+npx --no-install tap --reporter=tap "$@" 2>&1 | tee .cache/tap.out
 summary=$(grep -E '^# \{ total: ' .cache/tap.out | tail -1)
 num() { echo "$summary" | grep -oE "$1: [0-9]+" | grep -oE '[0-9]+' || echo 0; }
 if [ -z "$summary" ]; then

@@ -9,7 +9,7 @@ import { ScriptedChip, ReplayMismatchError } from '../../src/mrtd/conformance/sc
 import { fromHex, toHex } from '../../src/util/bytes.js';
 
 const native = new MrtdNative();
-const fixture = (f: string) => JSON.parse(readFileSync(new URL(`../fixtures/mrtd/conformance/${f}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+const fixture = (f: string) => JSON.parse(readFileSync(new URL(`../fixtures/mrtd/examples/${f}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 const script = fixture('bac-D.json') as { access: { mrz: string }; random: string[]; exchanges: { command: string; response: string }[] };
 const expected = (fixture('expected.json') as Record<string, Record<string, string>>)['bac-D.json']!;
 const exchanges = script.exchanges.map((e) => ({ command: fromHex(e.command), response: fromHex(e.response) }));

@@ -21,7 +21,7 @@ t.test('EF.COM in the layout of ICAO 9303-10 §4.6.1: LDS 1.7, Unicode 4.0.0, ta
 });
 
 t.test('genuine EF.COM', async (t) => {
-  const bytes = fixture('genuine/EF.COM');
+  const bytes = fixture('passports/genuine/EF.COM');
   const com = parseEfCom(bytes);
   t.same(comDataGroups(com), ['DG1', 'DG2', 'DG14', 'DG15']);
   t.ok(encodeEfCom(com).equals(bytes));
@@ -55,10 +55,10 @@ t.test('DG1 as in ICAO 9303-10 §4.7.1: 61 5B 5F1F 58 + the TD3 specimen', async
 });
 
 t.test('genuine DG1 and the altered one', async (t) => {
-  const g = parseDg1(fixture('genuine/DG1'));
+  const g = parseDg1(fixture('passports/genuine/DG1'));
   t.match(g.mrz, { issuer: 'FIN', documentNumber: 'UT4815161', primaryIdentifier: 'STRAND', secondaryIdentifier: 'MIRA ELISE', valid: true });
-  t.ok(encodeDg1(g.mrz).equals(fixture('genuine/DG1')));
-  const a = parseDg1(fixture('dg1-altered/DG1'));
+  t.ok(encodeDg1(g.mrz).equals(fixture('passports/genuine/DG1')));
+  const a = parseDg1(fixture('passports/dg1-altered/DG1'));
   t.equal(a.mrz.secondaryIdentifier, 'NORA ELISE');
   t.ok(a.mrz.valid, 'the forger recomputed the check digits');
 });

@@ -111,7 +111,7 @@ t.test('DG13 opaque; DG16 persons to notify', async (t) => {
 });
 
 t.test('DG15: genuine EC key; RSA key; errors', async (t) => {
-  const bytes = fixture('examples/genuine/DG15');
+  const bytes = fixture('examples/passports/genuine/DG15');
   const dg15 = parseDg15(bytes);
   t.equal(dg15.algorithm, OID.ecPublicKey);
   t.same(dg15.key.type === 'EC' ? dg15.key.parameters : undefined, { kind: 'named', curveOid: '1.2.840.10045.3.1.7' });

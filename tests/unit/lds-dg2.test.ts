@@ -8,7 +8,7 @@ import { encode, parseSingle } from '../../src/mrtd/tlv.js';
 import { ParseError } from '../../src/errors.js';
 
 const fixture = (p: string): Buffer => readFileSync(new URL(`../fixtures/mrtd/${p}`, import.meta.url));
-const genuine = fixture('examples/genuine/DG2');
+const genuine = fixture('examples/passports/genuine/DG2');
 const jp2 = fixture('images/face-64x80.jp2');
 const j2k = fixture('images/face-64x80.j2k');
 

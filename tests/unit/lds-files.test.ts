@@ -32,21 +32,21 @@ t.test('file table: ICAO 9303-10 file identifiers, short EF identifiers and tags
 });
 
 t.test('parseLdsFile dispatches on the name and verifies the outer tag', async (t) => {
-  const com = parseLdsFile('EF.COM', fixture('genuine/EF.COM'));
+  const com = parseLdsFile('EF.COM', fixture('passports/genuine/EF.COM'));
   t.equal(com.name, 'EF.COM');
   if (com.name === 'EF.COM') t.equal(com.value.tags.length, 4);
-  const dg1 = parseLdsFile('DG1', fixture('genuine/DG1'));
+  const dg1 = parseLdsFile('DG1', fixture('passports/genuine/DG1'));
   t.equal(dg1.name === 'DG1' && dg1.value.mrz.issuer, 'FIN');
-  t.equal(parseLdsFile('DG2', fixture('genuine/DG2')).name, 'DG2');
-  const dg14 = parseLdsFile('DG14', fixture('genuine/DG14'));
+  t.equal(parseLdsFile('DG2', fixture('passports/genuine/DG2')).name, 'DG2');
+  const dg14 = parseLdsFile('DG14', fixture('passports/genuine/DG14'));
   t.equal(dg14.name === 'DG14' && dg14.value.securityInfos.length, 3);
-  t.equal(parseLdsFile('DG15', fixture('genuine/DG15')).name, 'DG15');
-  const sod = parseLdsFile('EF.SOD', fixture('genuine/EF.SOD'));
+  t.equal(parseLdsFile('DG15', fixture('passports/genuine/DG15')).name, 'DG15');
+  const sod = parseLdsFile('EF.SOD', fixture('passports/genuine/EF.SOD'));
   t.equal(sod.name === 'EF.SOD' && sod.value.bytes.length, 1369);
   const ca = parseLdsFile('EF.CardAccess', fromHex('31143012060A04007F0007020204020202010202010D'));
   t.equal(ca.name === 'EF.CardAccess' && ca.value.length, 1);
-  t.throws(() => parseLdsFile('DG1', fixture('genuine/DG2')), ParseError, 'wrong file');
-  t.throws(() => parseLdsFile('EF.SOD', fixture('genuine/DG1')), ParseError);
+  t.throws(() => parseLdsFile('DG1', fixture('passports/genuine/DG2')), ParseError, 'wrong file');
+  t.throws(() => parseLdsFile('EF.SOD', fixture('passports/genuine/DG1')), ParseError);
   t.throws(() => parseLdsFile('DG3', fromHex('7500')), ParseError, 'DG3 checked for tag 63');
   const dg3 = parseLdsFile('DG3', fromHex('63027F60'));
   t.same(dg3.name === 'DG3' && [...dg3.value.bytes], [0x63, 0x02, 0x7f, 0x60], 'EAC file returned as its bytes');
@@ -55,7 +55,7 @@ t.test('parseLdsFile dispatches on the name and verifies the outer tag', async (
 });
 
 t.test('declaredFileLength from the first bytes of a file', async (t) => {
-  t.equal(declaredFileLength(fixture('genuine/DG2').subarray(0, 4)), 2369);
+  t.equal(declaredFileLength(fixture('passports/genuine/DG2').subarray(0, 4)), 2369);
   t.equal(declaredFileLength(fromHex('6016')), 24);
   t.throws(() => declaredFileLength(fromHex('75')), ParseError);
 });

@@ -23,7 +23,7 @@ import { OID } from '../../src/mrtd/lds/oids.js';
 import { fromHex } from '../../src/util/bytes.js';
 
 const fixture = (p: string): Buffer => readFileSync(new URL(`../fixtures/mrtd/${p}`, import.meta.url));
-const g = (n: string): Buffer => fixture(`examples/genuine/${n}`);
+const g = (n: string): Buffer => fixture(`examples/passports/genuine/${n}`);
 const jp2 = fixture('images/face-64x80.jp2');
 
 /** Valid samples per parser; the property mutates them and also feeds random bytes. */

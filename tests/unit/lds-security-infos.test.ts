@@ -24,7 +24,7 @@ t.test('EF.CardAccess of ICAO 9303-11 Appendix G.1 (PACE ECDH GM, AES-128, brain
 });
 
 t.test('genuine DG14: CA info, AA info, CA public key with explicit EC parameters', async (t) => {
-  const bytes = fixture('genuine/DG14');
+  const bytes = fixture('passports/genuine/DG14');
   const dg14 = parseDg14(bytes);
   const infos = dg14.securityInfos;
   t.same(infos.map((i) => i.type), ['ChipAuthenticationInfo', 'ActiveAuthenticationInfo', 'ChipAuthenticationPublicKeyInfo']);
@@ -48,7 +48,7 @@ t.test('genuine DG14: CA info, AA info, CA public key with explicit EC parameter
   t.equal(terminalAuthenticationInfo(infos), undefined);
   t.ok(encodeDg14(dg14).equals(bytes), 're-encodes byte for byte');
   t.ok(encodeDg14({ securityInfos: infos.map(stripRaw) }).equals(bytes), 'and from the fields alone');
-  t.equal(parseDg14(fixture('dg1-altered/DG14')).securityInfos.length, 3);
+  t.equal(parseDg14(fixture('passports/dg1-altered/DG14')).securityInfos.length, 3);
 });
 
 function stripRaw(i: SecurityInfo): SecurityInfo {

@@ -7,7 +7,7 @@ import { children, parseSingle, type Tlv } from '../../src/mrtd/tlv.js';
 import { der } from '../../src/mrtd/asn1.js';
 import { ParseError } from '../../src/errors.js';
 
-const dir = new URL('../fixtures/mrtd/examples/genuine/', import.meta.url);
+const dir = new URL('../fixtures/mrtd/examples/passports/genuine/', import.meta.url);
 const file = (n: string): Buffer => readFileSync(new URL(n, dir));
 
 /** eContent of EF.SOD: 77 → ContentInfo → [0] → SignedData → encapContentInfo → [0] → OCTET STRING (RFC 5652 §5.1–5.2). */

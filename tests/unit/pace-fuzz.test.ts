@@ -30,7 +30,7 @@ const native = new MrtdNative();
 const RUNS = 150;
 const typed = (e: unknown): boolean => e instanceof MrtdError || e instanceof ParseError;
 
-const g1 = JSON.parse(readFileSync(new URL('../fixtures/mrtd/conformance/pace-G1.json', import.meta.url), 'utf8')) as { access: { mrz: string }; random: string[]; exchanges: { command: string; response: string }[] };
+const g1 = JSON.parse(readFileSync(new URL('../fixtures/mrtd/examples/pace-G1.json', import.meta.url), 'utf8')) as { access: { mrz: string }; random: string[]; exchanges: { command: string; response: string }[] };
 const g1Responses = g1.exchanges.map((e) => fromHex(e.response));
 const g1Info = { protocol: `${OID.idPACE_ECDH_GM}.2`, parameterId: 13 };
 

@@ -32,8 +32,8 @@ interface Replay {
 }
 type Vectors = Record<string, Record<string, string>>;
 const examples = read('pace-worked-examples.json') as Record<string, unknown>;
-const g1 = read('conformance/pace-G1.json') as Replay;
-const g1Expected = (read('conformance/expected.json') as Record<string, Record<string, string>>)['pace-G1.json']!;
+const g1 = read('examples/pace-G1.json') as Replay;
+const g1Expected = (read('examples/expected.json') as Record<string, Record<string, string>>)['pace-G1.json']!;
 
 const chipOf = (r: Pick<Replay, 'exchanges'>): ScriptedChip => new ScriptedChip(new Map(), r.exchanges.map((e) => ({ command: fromHex(e.command), response: fromHex(e.response) })));
 const randomOf = (r: Pick<Replay, 'random'>) => scriptedRandom(r.random.map((h) => fromHex(h)));

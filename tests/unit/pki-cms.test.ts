@@ -33,7 +33,7 @@ function pki(dsSignature: SignatureSpec = { hash: 'sha256' }): DocumentPki {
 }
 
 t.test('EF.SOD fixture: structure as encoded, and a valid signature', async (t) => {
-  const sod = read('genuine/EF.SOD');
+  const sod = read('passports/genuine/EF.SOD');
   const sd = decodeEfSod(sod);
   t.equal(sd.version, 3);
   t.same(sd.digestAlgorithms.map((a) => a.oid), ['2.16.840.1.101.3.4.2.1']);
@@ -60,7 +60,7 @@ t.test('EF.SOD fixture: structure as encoded, and a valid signature', async (t) 
 });
 
 t.test('tampering: signature, content, attributes, content type', async (t) => {
-  const sod = read('genuine/EF.SOD');
+  const sod = read('passports/genuine/EF.SOD');
   const sd = decodeEfSod(sod);
   const si = sd.signerInfos[0]!;
   const badSig = Buffer.from(si.signature);
@@ -149,7 +149,7 @@ t.test('EF.CardSecurity is a bare ContentInfo; BER constructed eContent is joine
 });
 
 t.test('malformed SignedData: ParseErrors', async (t) => {
-  const sod = read('genuine/EF.SOD');
+  const sod = read('passports/genuine/EF.SOD');
   t.throws(() => decodeEfSod(sod.subarray(4)), ParseError, 'no tag 77');
   t.throws(() => decodeEfSod(sod.subarray(0, 200)), ParseError, 'truncated');
   t.throws(() => decodeSignedData(der.seq(der.oid('1.2.840.113549.1.7.1'), der.explicit(0, der.octets(Buffer.alloc(2))))), ParseError, 'not signedData');
@@ -157,7 +157,7 @@ t.test('malformed SignedData: ParseErrors', async (t) => {
 });
 
 t.test('property: random and mutated bytes into the CMS parser and verifier', async (t) => {
-  const sod = read('genuine/EF.SOD');
+  const sod = read('passports/genuine/EF.SOD');
   const mutated = fc.tuple(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.nat()).map(([edits, cut]) => {
     const c = Buffer.from(sod);
     for (const [i, v] of edits) c[i % c.length] = v;

@@ -11,7 +11,7 @@ import { decodeCertificate } from '../../src/mrtd/pki/x509.js';
 
 const FIX = new URL('../fixtures/mrtd/examples/', import.meta.url);
 const dir = (name: string): Record<string, Buffer> =>
-  Object.fromEntries(readdirSync(new URL(`${name}/`, FIX)).map((f) => [f, readFileSync(new URL(`${name}/${f}`, FIX))]));
+  Object.fromEntries(readdirSync(new URL(`passports/${name}/`, FIX)).filter((f) => f !== "chip.json").map((f) => [f, readFileSync(new URL(`passports/${name}/${f}`, FIX))]));
 const trustFiles: TrustFile[] = readdirSync(new URL('trust/', FIX)).map((name) => ({ name, bytes: readFileSync(new URL(`trust/${name}`, FIX)) }));
 const fixtureStore = buildTrustStore(trustFiles);
 const expected = JSON.parse(readFileSync(new URL('passports.json', FIX), 'utf8')) as Record<string, { passive: string; requiredCodes: string[] }>;

@@ -42,7 +42,7 @@ t.test('RSA CSCA in DER and the document signer inside EF.SOD', async (t) => {
   const rsa = decodeCertificate(read('trust/csca-uto-rsa.der'));
   t.ok(rsa.subjectPublicKeyInfo.kind === 'rsa' && rsa.subjectPublicKeyInfo.bits === 3072);
   t.equal(verifySignature(rsa.subjectPublicKeyInfo, rsa.signatureAlgorithm, rsa.tbs, rsa.signatureValue).valid, true);
-  const sd = decodeEfSod(read('genuine/EF.SOD'));
+  const sd = decodeEfSod(read('passports/genuine/EF.SOD'));
   const ds = sd.certificates[0]!;
   t.equal(formatName(ds.subject), 'C=FI, O=Utopia Government, OU=Passport Office, CN=DS Utopia 01');
   t.same([...(ds.extensions.keyUsage ?? [])], ['digitalSignature']);
@@ -169,7 +169,7 @@ t.test('PEM: several blocks, text around them, broken blocks', async (t) => {
 });
 
 t.test('property: random and mutated bytes into the certificate parser', async (t) => {
-  const seeds = [pemCert('trust/csca-uto-ec.pem'), read('trust/csca-uto-rsa.der'), decodeEfSod(read('genuine/EF.SOD')).certificates[0]!.raw];
+  const seeds = [pemCert('trust/csca-uto-ec.pem'), read('trust/csca-uto-rsa.der'), decodeEfSod(read('passports/genuine/EF.SOD')).certificates[0]!.raw];
   const mutated = fc.tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.nat()).map(([b, edits, cut]) => {
     const c = Buffer.from(b);
     for (const [i, v] of edits) c[i % c.length] = v;

@@ -13,7 +13,7 @@ import { fromHex, toHex } from '../../src/util/bytes.js';
 
 const native = new MrtdNative();
 interface SmCase { name: string; cipher: '3des' | 'aes'; ksEnc: string; ksMac: string; ssc: string; wrap?: string; unwrap?: string; expect: Record<string, string> }
-const cases = JSON.parse(readFileSync(new URL('../fixtures/mrtd/conformance/sm-cases.json', import.meta.url), 'utf8')) as SmCase[];
+const cases = JSON.parse(readFileSync(new URL('../fixtures/mrtd/examples/sm-cases.json', import.meta.url), 'utf8')) as SmCase[];
 
 t.test('ICAO 9303-11 D.4 cases: wrap commands and unwrap responses', async (t) => {
   for (const c of cases) {

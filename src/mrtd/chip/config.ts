@@ -3,6 +3,7 @@
 // are refused by name (a misspelt quirk must not silently do nothing), and no value appears
 // in an error message.
 import { KioskError } from '../../errors.js';
+import { FaultListError, parseFaults, type Fault } from './fault-list.js';
 
 export class ChipConfigError extends KioskError {
   readonly code = 'CHIP_CONFIG';
@@ -38,6 +39,11 @@ export interface ChipConfig {
   readonly paceCamPrivateKeyPem: string | undefined;
   readonly terminalAuthentication: { readonly cvcaCertificates: readonly string[] } | undefined;
   readonly quirks: ChipQuirks;
+  /**
+   * Faults the simulator injects when it serves this chip (./fault-list.ts, ./faults.ts): a
+   * broken document for technicians and the hostile-chip tests. Absent for a sound chip.
+   */
+  readonly faults?: readonly Fault[];
 }
 
 export const DEFAULT_QUIRKS: ChipQuirks = {
@@ -87,7 +93,7 @@ export function parseChipConfig(text: string): ChipConfig {
     throw new ChipConfigError('(file)', 'not valid JSON');
   }
   if (!isObj(j)) throw new ChipConfigError('(file)', 'must be a JSON object');
-  only(j, ['mrz', 'can', 'bac', 'activeAuthentication', 'chipAuthentication', 'paceCamPrivateKeyPem', 'terminalAuthentication', 'quirks'], '');
+  only(j, ['mrz', 'can', 'bac', 'activeAuthentication', 'chipAuthentication', 'paceCamPrivateKeyPem', 'terminalAuthentication', 'quirks', 'faults'], '');
   const mrz = str(j, 'mrz');
   const can = optStr(j, 'can');
   if (can !== undefined && !/^[0-9]{6}$/.test(can)) throw new ChipConfigError('can', 'must be 6 digits');
@@ -139,6 +145,15 @@ export function parseChipConfig(text: string): ChipConfig {
       endOfFile: eof,
     };
   }
+  let faults: Fault[] | undefined;
+  if (j.faults !== undefined) {
+    try {
+      faults = parseFaults(j.faults);
+    } catch (e) {
+      if (e instanceof FaultListError) throw new ChipConfigError(e.field, e.problem);
+      throw e;
+    }
+  }
   return {
     mrz,
     can,
@@ -148,5 +163,6 @@ export function parseChipConfig(text: string): ChipConfig {
     paceCamPrivateKeyPem: cam,
     terminalAuthentication: ta,
     quirks,
+    ...(faults ? { faults } : {}),
   };
 }

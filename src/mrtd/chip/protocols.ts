@@ -11,6 +11,7 @@ import { StatusWord, type CommandApdu } from '../apdu.js';
 import type { RandomSource } from '../card.js';
 import { activeAuthenticationInfo, parseCardAccess, parseDg14, type SecurityInfo } from '../lds/security-infos.js';
 import { accessMrzInformation } from '../mrz.js';
+import { aaSignatureHash } from '../auth/aa.js';
 import { AaChip } from './aa.js';
 import { CaChip } from './ca.js';
 import type { VirtualPassport } from './folder.js';
@@ -65,8 +66,11 @@ export function createChipProtocols(passport: VirtualPassport, deps: { native: M
         )
       : undefined;
   const aaInfo = dg14 ? activeAuthenticationInfo(dg14) : undefined;
+  // An ActiveAuthenticationInfo naming an algorithm nobody knows is a broken file like any other:
+  // the chip signs with its default, and the terminal finds the mismatch.
+  const aaAlgorithm = aaInfo && aaSignatureHash(aaInfo.signatureAlgorithm) ? aaInfo.signatureAlgorithm : undefined;
   const aa = cfg.activeAuthentication
-    ? new AaChip({ key: parsePrivateKey(cfg.activeAuthentication.privateKeyPem, deps.native), ...(aaInfo ? { signatureAlgorithm: aaInfo.signatureAlgorithm } : {}) }, deps)
+    ? new AaChip({ key: parsePrivateKey(cfg.activeAuthentication.privateKeyPem, deps.native), ...(aaAlgorithm ? { signatureAlgorithm: aaAlgorithm } : {}) }, deps)
     : undefined;
 
   return {

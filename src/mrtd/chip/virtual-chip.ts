@@ -9,6 +9,7 @@
 import { ParseError } from '../../errors.js';
 import type { MrtdNative } from '../../native/mrtd.js';
 import { encodeResponse, parseCommand, StatusWord, type CommandApdu, type ResponseApdu } from '../apdu.js';
+import { emrtdHistoricalBytes } from '../atr.js';
 import type { RandomSource } from '../card.js';
 import { isMrtdError } from '../errors.js';
 import { EMRTD_AID, LDS_FILES, type LdsFileInfo } from '../lds/files.js';
@@ -57,6 +58,12 @@ export interface ChipProtocolHandlers {
 
 const status = (sw: number): ResponseApdu => ({ data: Buffer.alloc(0), sw });
 
+/**
+ * Changes the chip's plain answer to a command before secure messaging protects it: how a
+ * fault (./faults.ts) makes a chip whose content is wrong but whose keys are right.
+ */
+export type ResponseFilter = (response: ResponseApdu) => ResponseApdu;
+
 /** Folder names as the LDS file table names them. */
 const LDS_NAME: Readonly<Record<string, string>> = { 'EF.ATR': 'EF.ATR/INFO' };
 
@@ -77,6 +84,7 @@ export class VirtualChip {
   #sm: SmCodec | undefined;
   #session: 'none' | 'BAC' | 'PACE' | 'CA' = 'none';
   #chain: Buffer[] = [];
+  #filter: ResponseFilter | undefined;
 
   constructor(passport: VirtualPassport, deps: VirtualChipDeps) {
     this.#files = new Map([...passport.files].map(([k, v]) => [LDS_NAME[k] ?? k, v]));
@@ -90,13 +98,9 @@ export class VirtualChip {
     return this.#quirks;
   }
 
-  /** ISO/IEC 7816-4 §8.1.1.2.7 card capabilities for the ATR's historical bytes. */
+  /** The ATS historical bytes: ISO/IEC 7816-4 §8.1.1.2.7 card capabilities, extended length as configured. */
   get historicalBytes(): Buffer {
-    // Category 0x80, then compact-TLV 0x73 (card capabilities, 3 bytes): byte 1 = selection by
-    // full DF name and by file identifier (0xA0 ... as most eMRTDs), byte 2 = data coding 0x00,
-    // byte 3 = bit 8 command chaining, bit 7 extended Lc/Le.
-    const third = 0x80 | (this.#quirks.extendedLength ? 0x40 : 0);
-    return Buffer.from([0x80, 0x73, 0xa0, 0x00, third]);
+    return emrtdHistoricalBytes({ extendedLength: this.#quirks.extendedLength, commandChaining: true });
   }
 
   /** Power cycle: every session state goes. */
@@ -113,12 +117,23 @@ export class VirtualChip {
     this.#protocols.reset?.();
   }
 
-  /** Answers one command APDU. Never throws: a chip answers everything with a status word. */
-  process(command: Buffer): Promise<Buffer> {
-    return Promise.resolve(encodeResponse(this.#process(command)));
+  /**
+   * Applies `filter` to the plain answer to the next command only (the answer of the command's
+   * handler, before secure messaging and the response-size limit). A command that never
+   * reaches a handler (unparsable, or failing secure messaging) drops the filter unused.
+   */
+  filterNextResponse(filter: ResponseFilter): void {
+    this.#filter = filter;
   }
 
-  #process(bytes: Buffer): ResponseApdu {
+  /** Answers one command APDU. Never throws: a chip answers everything with a status word. */
+  process(command: Buffer): Promise<Buffer> {
+    const filter = this.#filter;
+    this.#filter = undefined;
+    return Promise.resolve(encodeResponse(this.#process(command, filter)));
+  }
+
+  #process(bytes: Buffer, filter: ResponseFilter | undefined): ResponseApdu {
     let c: CommandApdu & { extended: boolean };
     try {
       c = parseCommand(bytes);
@@ -127,16 +142,17 @@ export class VirtualChip {
       throw e;
     }
     if (c.extended && !this.#quirks.extendedLength) return status(StatusWord.WRONG_LENGTH);
-    if ((c.cla & CLA_SM) === CLA_SM) return this.#secured(c);
+    if ((c.cla & CLA_SM) === CLA_SM) return this.#secured(c, filter);
     if (this.#sm) {
       // ICAO 9303-11 §9.8.4: a plain command inside a secure session aborts the session.
       this.#endSession();
       return status(StatusWord.SM_DATA_OBJECTS_MISSING);
     }
-    return this.#limit(this.#dispatch(c, false), c);
+    const r = this.#dispatch(c, false);
+    return this.#limit(filter ? filter(r) : r, c);
   }
 
-  #secured(c: CommandApdu): ResponseApdu {
+  #secured(c: CommandApdu, filter: ResponseFilter | undefined): ResponseApdu {
     const sm = this.#sm;
     if (!sm) return status(StatusWord.SM_DATA_OBJECTS_MISSING);
     let plain: CommandApdu;
@@ -147,7 +163,8 @@ export class VirtualChip {
       this.#endSession();
       return status(StatusWord.SM_DATA_OBJECTS_INCORRECT);
     }
-    const r = this.#dispatch(plain, true);
+    const answer = this.#dispatch(plain, true);
+    const r = filter ? filter(answer) : answer;
     // A protocol that established new keys (chip authentication) answers under the old ones;
     // the new channel starts with the next command.
     const wrapped = sm.wrapResponse(r);

@@ -22,6 +22,7 @@ import type { EcdsaVerifyExplicit } from '../pki/signature.js';
 import type { TrustStore } from '../pki/trust-store.js';
 import type { SecureChannel } from '../sm/channel.js';
 import { blockLength } from '../sm/keys.js';
+import { BoundedTransceiver } from './bounded-card.js';
 import { extendedLengthInfo, FileReader, type FileReaderFactory, type LdsFileReader } from './read-file.js';
 import type { InspectionProtocols, PacePassword } from './protocols.js';
 import { overallVerdict, type ChipCheck, type ChipReport, type InspectionReport } from './report.js';
@@ -113,6 +114,10 @@ class Inspection {
   #dg14Infos: SecurityInfo[] | undefined;
   /** True when reading went through to the end (else what the chip offers is not fully known). */
   #complete = false;
+  /** The chip said it has no EF.SOD (as opposed to the reading ending before it was read). */
+  #sodAbsent = false;
+  /** The chip said it lacks a data group that EF.SOD lists. */
+  #signedMissing = false;
 
   constructor(req: InspectionRequest, deps: InspectionDeps) {
     this.#req = req;
@@ -120,7 +125,10 @@ class Inspection {
     this.#policy = { ...DEFAULT_POLICY, ...req.policy };
     const limit = AbortSignal.timeout(this.#policy.documentTimeoutMs);
     this.#op = { signal: req.signal ? AbortSignal.any([req.signal, limit]) : limit, timeoutMs: this.#policy.apduTimeoutMs };
-    this.#card = new CountingTransceiver(req.card);
+    // The inspection bounds the chip itself, whatever the transport does (./bounded-card.ts).
+    this.#card = new CountingTransceiver(
+      new BoundedTransceiver(req.card, { apduTimeoutMs: this.#policy.apduTimeoutMs, documentTimeoutMs: this.#policy.documentTimeoutMs, deadline: limit, signal: req.signal }),
+    );
     this.#ctx = { native: deps.native, random: deps.random };
   }
 
@@ -195,6 +203,7 @@ class Inspection {
     if (com) this.#keep('EF.COM', com);
     const sod = await files.read(ldsFile('EF.SOD'), op);
     if (sod) this.#keep('EF.SOD', sod);
+    else this.#sodAbsent = true;
     const listed = new Set<string>();
     if (com) {
       try {
@@ -203,7 +212,8 @@ class Inspection {
         report.errors.push(`EF.COM: ${errorSummary(e)}`);
       }
     }
-    if (sod) for (const n of sodDataGroups(sod, report.errors)) listed.add(`DG${n}`);
+    const signed = new Set(sod ? sodDataGroups(sod, report.errors).map((n) => `DG${n}`) : []);
+    for (const dg of signed) listed.add(dg);
     for (const name of ['DG3', 'DG4']) {
       if (listed.has(name)) report.notRead[name] = 'present, not read: needs Terminal Authentication (EAC)';
     }
@@ -215,13 +225,22 @@ class Inspection {
       this.#checks.push({ method: 'CA', result: 'fail', code: 'CA_FAILED', detail });
       throw new MrtdError('AUTH_FAILED', 'CA', 'chip authentication failed; the session is over');
     };
+    // The first response whose MAC verifies under the new keys proves that the chip holds the
+    // private key, whatever happens after it; an unprotected status word proves nothing (a
+    // clone without the key can send those), and neither does a file the chip says it lacks.
+    const settleCa = (): void => {
+      if (caPending !== undefined && channel.verifiedResponses > 0) {
+        this.#checks.push({ method: 'CA', result: 'pass', detail: caPending });
+        caPending = undefined;
+      }
+    };
     const readUnderCa = async (f: LdsFileInfo): Promise<Buffer | undefined> => {
       try {
         const bytes = await files.read(f, op);
-        if (caPending !== undefined) this.#checks.push({ method: 'CA', result: 'pass', detail: caPending });
-        caPending = undefined;
+        settleCa();
         return bytes;
       } catch (e) {
+        settleCa();
         if (caPending !== undefined && isMrtdError(e) && ['SM_MAC_INVALID', 'SM_MALFORMED', 'SESSION_CLOSED', 'STATUS'].includes(e.code)) {
           return caFailed(`the chip could not continue under the new keys (${e.code})`);
         }
@@ -233,6 +252,11 @@ class Inspection {
       const bytes = await readUnderCa(ldsFile(name));
       if (!bytes) {
         report.notRead[name] = 'listed but not on the chip';
+        // EF.SOD signed it, so the document has it: a chip that will not give it has not been read in full.
+        if (signed.has(name)) {
+          this.#signedMissing = true;
+          report.errors.push(`${name}: STATUS: listed in EF.SOD, but the chip says it has no such file`);
+        }
         continue;
       }
       this.#keep(name, bytes);
@@ -256,8 +280,10 @@ class Inspection {
         caFailed(errorSummary(e));
       }
     }
-    // Nothing was read after chip authentication: prove it with one more protected read.
+    // Nothing was read after chip authentication: prove it with one more protected read. A chip
+    // that has still not answered under the new keys has not shown that it holds the key.
     if (caPending !== undefined) await readUnderCa(ldsFile('EF.COM'));
+    if (caPending !== undefined) caFailed('no response under the new session keys verified');
 
     // 6. Active Authentication.
     const dg15 = this.#files.get('DG15');
@@ -283,7 +309,9 @@ class Inspection {
     const cam = this.#cam;
     if (cam) {
       const cs = this.#files.get('EF.CardSecurity');
-      if (!cs) this.#checks.push({ method: 'PACE-CAM', result: 'fail', code: 'CAM_FAILED', detail: 'EF.CardSecurity missing or unreadable' });
+      // EF.CardSecurity's signer is checked against the issuing state, which comes from DG1.
+      if (!this.#mrz) this.#checks.push({ method: 'PACE-CAM', result: 'not-performed', detail: 'issuing state unknown (DG1 not read) to authenticate EF.CardSecurity' });
+      else if (!cs) this.#checks.push({ method: 'PACE-CAM', result: 'fail', code: 'CAM_FAILED', detail: 'EF.CardSecurity missing or unreadable' });
       else {
         const pa = authenticateCardSecurity(cs, signer);
         const infos = pa.verdict === 'pass' ? parseCardSecurityContent(cs, report.errors) : undefined;
@@ -300,8 +328,11 @@ class Inspection {
     if (sod) {
       const pa = passiveAuthentication({ sod, files: this.#files, ...signer });
       report.passive = { verdict: pa.verdict, failures: [...pa.failures], checks: pa.checks, ...(pa.signer ? { signer: pa.signer } : {}) };
-    } else if (report.access.protocol !== 'none') {
+    } else if (this.#sodAbsent) {
       report.passive = { verdict: 'fail', failures: ['SOD_MALFORMED'], checks: [{ id: 'sod.parse', result: 'fail', code: 'SOD_MALFORMED', detail: 'EF.SOD missing' }] };
+    } else if (report.access.protocol !== 'none') {
+      // The reading ended before EF.SOD: nothing says the document lacks it.
+      report.passive = { verdict: 'not-performed', failures: [], checks: [{ id: 'sod.read', result: 'not-performed', detail: 'the reading ended before EF.SOD was read' }] };
     }
 
     // The MRZ given for access against DG1.
@@ -315,6 +346,10 @@ class Inspection {
     }
     if (mrz) report.mrz = mrzFields(mrz);
     report.verdict = overallVerdict(report.passive.verdict, report.chip.verdict, report.consistency.some((c) => c.result === 'fail'));
+    // A reading that ended early, or a chip that withholds a data group EF.SOD signed, has not
+    // had every file checked (CONFORMANCE.md §3 "mrtd read"): the document may be fine, but it
+    // has not been shown to be; read again.
+    if (report.verdict === 'genuine' && (!this.#complete || this.#signedMissing)) report.verdict = 'unverified';
   }
 }
 
@@ -362,12 +397,12 @@ async function establishAccess(
       report.access.attempts.push({ protocol: 'PACE', variant: r.variant, result: 'pass' });
       return { protocol: 'PACE', channel: r.channel, verifyCam: r.verifyCam };
     } catch (e) {
-      if (isTransportFailure(e)) throw e;
       report.access.attempts.push({ protocol: 'PACE', result: 'fail', error: errorSummary(e), ...(isMrtdError(e) && e.sw !== undefined ? { sw: swHex(e.sw) } : {}) });
+      if (isTransportFailure(e)) throw e;
       if (!policy.allowBacAfterPaceFailure || password.kind !== 'MRZ') throw e;
     }
   } else if (paceInfos(cardAccess).length > 0) {
-    report.errors.push('EF.CardAccess offers only PACE variants this engine does not support');
+    report.errors.push('EF.CardAccess: UNSUPPORTED: offers only PACE variants this engine does not support');
   }
   if (password.kind !== 'MRZ') throw new MrtdError('UNSUPPORTED', 'BAC', 'the chip offers no PACE and BAC needs the MRZ, not the CAN');
   await sendOk(card, { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: EMRTD_AID }, 'SELECT', 'eMRTD application', op);

@@ -16,6 +16,7 @@ export class SecureChannel implements Transceiver {
   readonly #raw: Transceiver;
   readonly #codec: SmCodec;
   #closed: string | undefined;
+  #verified = 0;
 
   constructor(raw: Transceiver, keys: SessionKeys, native: MrtdNative) {
     this.#raw = raw;
@@ -24,6 +25,16 @@ export class SecureChannel implements Transceiver {
 
   get keys(): { cipher: SessionKeys['cipher']; ssc: Buffer } {
     return { cipher: this.#codec.cipher, ssc: this.#codec.ssc };
+  }
+
+  /**
+   * How many responses came back protected with a MAC that verified under this channel's keys.
+   * An unprotected status word proves nothing about the keys; chip authentication counts as
+   * done only once this is above zero (ICAO 9303-11 §6.2: the chip proves it holds the private
+   * key by answering under the new session keys).
+   */
+  get verifiedResponses(): number {
+    return this.#verified;
   }
 
   get closed(): boolean {
@@ -48,7 +59,9 @@ export class SecureChannel implements Transceiver {
       return encodeResponse(raw);
     }
     try {
-      return encodeResponse(this.#codec.unwrapResponse(raw));
+      const plain = this.#codec.unwrapResponse(raw);
+      this.#verified++;
+      return encodeResponse(plain);
     } catch (e) {
       if (isMrtdError(e)) this.close(e.code);
       throw e;
