@@ -15,7 +15,7 @@ export const MAKE_PASSPORT_HELP = `kioskctl mrtd make-passport OUTDIR --mrz TEXT
   --can DIGITS            card access number for PACE with CAN
   --no-bac                a PACE-only chip
   --aa rsa|ecdsa          Active Authentication key (DG15)
-  --ca ecdh|dh            Chip Authentication key (DG14)
+  --ca ecdh|dh            Chip Authentication key (DG14)   --ca-cipher 3des|aes128|aes192|aes256
   --dg2-format 19794|39794   --dg2-bytes N (grow DG2 to about N bytes)
   --signer ecdsa|rsa|rsa-pss   --hash sha1|sha224|sha256|sha384|sha512   --explicit (explicit EC parameters)
   --short-only            no extended-length APDUs   --max-response N   --latency MS   --bitrate KBPS   --eof 6282|9000|6B00`;
@@ -37,6 +37,8 @@ const int = (name: string, v: string | undefined, min: number, max: number): num
   return n;
 };
 
+const CIPHERS = { '3des': '3DES', aes128: 'AES-128', aes192: 'AES-192', aes256: 'AES-256' } as const satisfies Record<string, Cipher>;
+
 export function parseMakePassportArgs(args: string[]): ParsedMakePassport {
   const { values, positionals } = parseArgs({
     args,
@@ -54,6 +56,7 @@ export function parseMakePassportArgs(args: string[]): ParsedMakePassport {
       'no-bac': { type: 'boolean', default: false },
       aa: { type: 'string' },
       ca: { type: 'string' },
+      'ca-cipher': { type: 'string' },
       'dg2-format': { type: 'string' },
       'dg2-bytes': { type: 'string' },
       signer: { type: 'string' },
@@ -73,7 +76,7 @@ export function parseMakePassportArgs(args: string[]): ParsedMakePassport {
   const mapping = one('--pace-mapping', values['pace-mapping'], ['gm', 'im', 'cam'] as const) ?? 'gm';
   const ka = one('--pace-ka', values['pace-ka'], ['ecdh', 'dh'] as const) ?? 'ecdh';
   const cipherArg = one('--pace-cipher', values['pace-cipher'], ['3des', 'aes128', 'aes192', 'aes256'] as const) ?? 'aes128';
-  const cipher: Cipher = ({ '3des': '3DES', aes128: 'AES-128', aes192: 'AES-192', aes256: 'AES-256' } as const)[cipherArg];
+  const cipher: Cipher = CIPHERS[cipherArg];
   const parameterId = int('--pace-param', values['pace-param'], 0, 31) ?? (ka === 'dh' ? 2 : 13);
   if (!paceWanted && values['no-bac']) throw new UsageError('--no-bac needs --pace (a chip must offer some access control)');
   if (!paceWanted && values.can !== undefined) throw new UsageError('--can needs --pace');
@@ -95,6 +98,7 @@ export function parseMakePassportArgs(args: string[]): ParsedMakePassport {
     ...(paceWanted ? { pace: { keyAgreement: (ka === 'ecdh' ? 'ECDH' : 'DH'), mapping: mapping.toUpperCase() as Mapping, cipher, parameterId } } : {}),
     ...(values.aa !== undefined ? { aa: one('--aa', values.aa, ['rsa', 'ecdsa'] as const)! } : {}),
     ...(values.ca !== undefined ? { ca: one('--ca', values.ca, ['ecdh', 'dh'] as const)! } : {}),
+    ...(values['ca-cipher'] !== undefined ? { caCipher: CIPHERS[one('--ca-cipher', values['ca-cipher'], ['3des', 'aes128', 'aes192', 'aes256'] as const)!] } : {}),
     dg2Format: one('--dg2-format', values['dg2-format'], ['19794', '39794'] as const) === '39794' ? 'ISO39794-5' : 'ISO19794-5',
     ...(dg2Bytes !== undefined ? { dg2Bytes } : {}),
     hash: one('--hash', values.hash, HASH_NAMES) ?? ('sha256'),

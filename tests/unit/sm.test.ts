@@ -87,3 +87,30 @@ t.test('hostile responses: random bytes give SM errors, never anything else', as
   }), { numRuns: 500 });
   t.pass('typed errors only');
 });
+
+t.test('long commands go as a chain of protected short APDUs when asked', async (t) => {
+  const { chip, keys } = pair('3DES');
+  const links: { cla: number; bytes: number; extended: boolean }[] = [];
+  let assembled = Buffer.alloc(0);
+  const link: Transceiver = {
+    transceive: async (cmd) => {
+      const c = parseCommand(cmd);
+      links.push({ cla: c.cla, bytes: cmd.length, extended: c.extended });
+      const plain = chip.unwrapCommand(c);
+      assembled = Buffer.concat([assembled, plain.data ?? Buffer.alloc(0)]);
+      return encodeResponse(chip.wrapResponse({ data: Buffer.alloc(0), sw: 0x9000 }));
+    },
+  };
+  const channel = new SecureChannel(link, keys, native);
+  const data = Buffer.from(Array.from({ length: 600 }, (_, i) => i & 0xff));
+  channel.chainLongCommands(true);
+  const r = parseResponse(await channel.transceive(encodeCommand({ cla: 0, ins: 0x22, p1: 0x41, p2: 0xa6, data })));
+  t.equal(r.sw, 0x9000);
+  t.same(links.map((l) => l.cla), [0x1c, 0x1c, 0x0c], 'two chained links (CLA 1C) and a last one (0C)');
+  t.ok(links.every((l) => !l.extended && l.bytes <= 261), 'every link a short APDU');
+  t.ok(assembled.equals(data), 'the chip reassembles the data');
+  links.length = 0;
+  channel.chainLongCommands(false);
+  await channel.transceive(encodeCommand({ cla: 0, ins: 0x22, p1: 0x41, p2: 0xa6, data }));
+  t.same(links.map((l) => l.extended), [true], 'without chaining: one extended APDU');
+});

@@ -46,6 +46,8 @@ export interface MakePassportOptions {
   readonly pace?: PaceOption;
   readonly aa?: 'rsa' | 'ecdsa';
   readonly ca?: 'ecdh' | 'dh';
+  /** The Chip Authentication cipher (3DES means CA version 1 with MSE:Set KAT). Default AES-128. */
+  readonly caCipher?: Cipher;
   readonly dg2Format: 'ISO19794-5' | 'ISO39794-5';
   /** Grow the portrait so that DG2 has about this many bytes (benchmarks). */
   readonly dg2Bytes?: number;
@@ -168,11 +170,13 @@ export async function makePassport(o: MakePassportOptions, deps: MakePassportDep
   if (o.ca) {
     const key: ChipKey = o.ca === 'ecdh' ? ecKey('brainpoolP256r1', o.explicitParameters) : dhKey(2);
     const ka: KeyAgreement = o.ca === 'ecdh' ? 'ECDH' : 'DH';
-    const caOid = keyAgreementProtocolOid({ protocol: 'CA', keyAgreement: ka, cipher: 'AES-128', mac: 'CMAC' })!;
-    dg14.push({ type: 'ChipAuthenticationInfo', protocol: caOid, suite: { protocol: 'CA', keyAgreement: ka, cipher: 'AES-128', mac: 'CMAC' }, version: 1, keyId: 1 });
+    const cipher = o.caCipher ?? 'AES-128';
+    const suite = { protocol: 'CA' as const, keyAgreement: ka, cipher, mac: cipher === '3DES' ? ('CBC' as const) : ('CMAC' as const) };
+    const caOid = keyAgreementProtocolOid(suite)!;
+    dg14.push({ type: 'ChipAuthenticationInfo', protocol: caOid, suite, version: 1, keyId: 1 });
     dg14.push({ type: 'ChipAuthenticationPublicKeyInfo', protocol: ka === 'ECDH' ? OID.idPK_ECDH : OID.idPK_DH, keyAgreement: ka, publicKey: spkiOf(key.spki), keyId: 1 });
     chip.chipAuthentication = [{ keyId: 1, privateKeyPem: key.privateKeyPem }];
-    protocols.push(`CA-${ka}`);
+    protocols.push(`CA-${ka}-${cipher}`);
   }
   if (o.aa) {
     // RSA-2048 signatures do not fit a short protected response: short-only chips get 1024 bits,

@@ -186,6 +186,8 @@ class Inspection {
     const access = await establishAccess(this.#card, this.#req, accessInfos, this.#policy, this.#ctx, this.#deps, op, report);
     this.#cam = access.verifyCam;
     let channel = access.channel;
+    // Without extended length, long commands (e.g. a DH key in MSE:Set KAT) go chained.
+    channel.chainLongCommands(!this.#req.extendedLength);
     let files = this.#reader(channel, blockLength(channel.keys.cipher), maxResponse);
 
     // 3. PACE-CAM needs EF.CardSecurity (MF) for the chip's static key: read it before the
@@ -273,6 +275,7 @@ class Inspection {
       try {
         const ca = await this.#deps.protocols.chipAuthentication(this.#card, channel, this.#dg14Infos, this.#ctx, op);
         channel = ca.channel;
+        channel.chainLongCommands(!this.#req.extendedLength);
         files = this.#reader(channel, blockLength(channel.keys.cipher), maxResponse);
         caPending = ca.description;
       } catch (e) {
