@@ -66,12 +66,18 @@ export async function readCommand(args: string[], io: Io, native: MrtdNative): P
 }
 
 export function humanReport(r: InspectionReport): string {
+  const failed = (codes: readonly string[]): string => (codes.length ? ` [${codes.join(', ')}]` : '');
   const lines = [
     `verdict: ${r.verdict}`,
     `access: ${r.access.protocol}${r.access.variant ? ` (${r.access.variant})` : ''}${r.access.password ? ` with ${r.access.password}` : ''}`,
-    `passive authentication: ${r.passive.verdict}${r.passive.failures.length ? ` [${r.passive.failures.join(', ')}]` : ''}`,
-    `chip authentication: ${r.chip.verdict}${r.chip.method ? ` (${r.chip.method})` : ''}${r.chip.failures.length ? ` [${r.chip.failures.join(', ')}]` : ''}`,
+    ...r.access.attempts.filter((a) => a.result === 'fail').map((a) => `  failed attempt: ${a.protocol}${a.error ? `: ${a.error}` : ''}`),
+    `passive authentication: ${r.passive.verdict}${failed(r.passive.failures)}${r.passive.signer?.csca ? ` (signed by ${r.passive.signer.dsSubject}, issued by ${r.passive.signer.csca.subject})` : ''}`,
+    ...(r.cardSecurity ? [`EF.CardSecurity: ${r.cardSecurity.verdict}${failed(r.cardSecurity.failures)}`] : []),
+    `chip authentication: ${r.chip.verdict}${r.chip.method ? ` (${r.chip.method})` : ''}${failed(r.chip.failures)}`,
+    ...r.chip.checks.map((c) => `  ${c.method}: ${c.result}${c.detail ? ` — ${c.detail}` : ''}`),
+    ...r.consistency.map((c) => `${c.id}: ${c.result}${c.code ? ` [${c.code}]` : ''}`),
     `files: ${Object.entries(r.files).map(([k, v]) => `${k} ${v.bytes} B`).join(', ')}`,
+    ...(r.faces ?? []).map((f, i) => `face ${i + 1}: ${f.format}${f.width ? ` ${f.width}×${f.height ?? '?'}` : ''}, ${f.bytes} B`),
     ...Object.entries(r.notRead).map(([k, v]) => `not read: ${k}: ${v}`),
     ...r.errors.map((e) => `error: ${e}`),
     `link: ${r.stats.apdus} APDUs, ${r.stats.bytesOut} B out, ${r.stats.bytesIn} B in, ${r.stats.ms} ms`,

@@ -236,7 +236,7 @@ t.test('a clone that answers plain status words after chip authentication fails 
   // Before: a chip without the CA private key answered every later command with an unprotected
   // 6A82; DG2 and DG15 read as "listed but not on the chip", CA as "pass", the verdict "genuine".
   const fx = await fixture;
-  for (const [profile, caApdu] of [['bac', 15], ['pace', 15]] as const) {
+  for (const [profile, caApdu] of [['bac', 15], ['pace', 16]] as const) {
     const r = await inspectFaulty(fx, fx.passports[profile], { faults: [{ after: { apdus: caApdu }, fault: 'status', sw: '6A82', count: 1000 }] });
     t.equal(r.report.verdict, 'not-genuine', profile);
     t.ok(r.report.chip.failures.includes('CA_FAILED'), profile);

@@ -64,8 +64,23 @@ for (const [name, o, protocol, method] of cases) {
     t.equal(report.chip.method, method);
     t.equal(report.verdict, 'genuine');
     t.ok(report.files.DG2 && report.files.DG2.bytes > 1000, 'DG2 read');
+    t.equal(report.faces?.length, 1, 'one face in DG2');
+    t.equal(report.faces?.[0]?.format, 'JPEG');
+    if (protocol === 'PACE') t.equal(report.cardSecurity?.verdict, 'pass', 'EF.CardSecurity authenticated');
+    else t.equal(report.cardSecurity, undefined, 'no EF.CardSecurity without PACE');
   });
 }
+
+t.test('a forged EF.CardSecurity makes the document not genuine', async (t) => {
+  const folder = await make('cardsecurity-forged', { pace: { keyAgreement: 'ECDH', mapping: 'GM', cipher: 'AES-128', parameterId: 13 }, ca: 'ecdh' });
+  const cs = readFileSync(join(folder, 'EF.CardSecurity'));
+  cs[cs.length - 5]! ^= 0x01; // inside the signature
+  writeFileSync(join(folder, 'EF.CardSecurity'), cs);
+  const { report } = await read(folder, { mrz: MRZ });
+  t.equal(report.cardSecurity?.verdict, 'fail');
+  t.ok(report.cardSecurity?.failures.includes('SOD_SIGNATURE_INVALID'));
+  t.equal(report.verdict, 'not-genuine');
+});
 
 t.test('PACE with the CAN', async (t) => {
   const folder = await make('pace-can', { pace: { keyAgreement: 'ECDH', mapping: 'GM', cipher: 'AES-128', parameterId: 13 }, can: '123456', bac: false });

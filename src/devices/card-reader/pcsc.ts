@@ -27,6 +27,7 @@ import {
 import { selectReader, type ReaderModel, type ReaderSelection } from './discovery.js';
 import { MAX_RESPONSE_LENGTH, pcscError, SCARD, type PcscBinding, type PcscContext, type PcscReaderHandle, type PcscStatus } from './pcsc-binding.js';
 import { describeApdu, SerialQueue, type Timers } from './serial-queue.js';
+import { stopOnAbort } from '../../util/abort.js';
 
 const NS = 'kiosk:dev:pcsc';
 
@@ -100,17 +101,8 @@ export class PcscCardReader implements CardReader {
   start(signal: AbortSignal): Promise<void> {
     if (this.#started) return Promise.resolve();
     this.#started = true;
-    const onAbort = (): void => {
-      void this.stop();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    this.#onStop = () => {
-      signal.removeEventListener('abort', onAbort);
-    };
-    if (signal.aborted) {
-      void this.stop();
-      return Promise.resolve();
-    }
+    this.#onStop = stopOnAbort(signal, () => this.stop());
+    if (signal.aborted) return Promise.resolve();
     if (this.#o.socketPath !== undefined) process.env.PCSCLITE_CSOCK_NAME = this.#o.socketPath;
     this.#openContext();
     return Promise.resolve();

@@ -19,6 +19,7 @@ import {
   type ReaderState,
 } from './contract.js';
 import { describeApdu, SerialQueue, type Timers } from './serial-queue.js';
+import { stopOnAbort } from '../../util/abort.js';
 
 const NS = 'kiosk:dev:sim-reader';
 
@@ -75,17 +76,8 @@ export class SimulatedCardReader implements CardReader {
   start(signal: AbortSignal): Promise<void> {
     if (this.#started) return Promise.resolve();
     this.#started = true;
-    const onAbort = (): void => {
-      void this.stop();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    this.#onStop = () => {
-      signal.removeEventListener('abort', onAbort);
-    };
-    if (signal.aborted) {
-      void this.stop();
-      return Promise.resolve();
-    }
+    this.#onStop = stopOnAbort(signal, () => this.stop());
+    if (signal.aborted) return Promise.resolve();
     if (this.#attached) {
       this.events.emit('readerAttached', { reader: this.#name });
       if (this.#chip && this.#atr) this.events.emit('cardPresent', { reader: this.#name, atr: this.#atr });

@@ -14,6 +14,7 @@ import { AbortedError, errorSummary, InvalidArgumentError, TimeoutError } from '
 import { silentLogger, type Logger } from '../../log.js';
 import { encodeResponse, StatusWord } from '../apdu.js';
 import { chipAtr, INSTANT_LINK, LinkedChip, realSleep, type ChipLike, type LinkModel, type Sleep } from './link.js';
+import { stopOnAbort } from '../../util/abort.js';
 
 const NS = 'kiosk:mrtd:vpcd';
 
@@ -142,14 +143,7 @@ export class VpcdCard {
   start(signal: AbortSignal): Promise<void> {
     if (this.#started) return Promise.resolve();
     this.#started = true;
-    const onAbort = (): void => {
-      void this.stop();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    this.#onStop = () => {
-      signal.removeEventListener('abort', onAbort);
-    };
-    if (signal.aborted) void this.stop();
+    this.#onStop = stopOnAbort(signal, () => this.stop());
     return Promise.resolve();
   }
 

@@ -13,6 +13,8 @@ import { isMrtdError, MrtdError } from '../errors.js';
 import { comDataGroups, parseEfCom } from '../lds/com.js';
 import { parseDg1 } from '../lds/dg1.js';
 import { parseDg15 } from '../lds/dg15.js';
+import { faceImages, parseDg2 } from '../lds/dg2.js';
+import { imageDimensions, sniffImageFormat } from '../lds/image-format.js';
 import { EMRTD_AID, ldsFile, type LdsFileInfo, type LdsFileName } from '../lds/files.js';
 import { paceInfos, type SecurityInfo } from '../lds/security-infos.js';
 import { parseCardSecurityContent, parseDg14Infos, parseSecurityInfosSafe, sodDataGroups } from './lds-content.js';
@@ -190,9 +192,9 @@ class Inspection {
     channel.chainLongCommands(!this.#req.extendedLength);
     let files = this.#reader(channel, blockLength(channel.keys.cipher), maxResponse);
 
-    // 3. PACE-CAM needs EF.CardSecurity (MF) for the chip's static key: read it before the
-    //    application is selected.
-    if (access.verifyCam) {
+    // 3. EF.CardSecurity (MF, readable after PACE: its signed SecurityInfos, and PACE-CAM's
+    //    static key): read it before the application is selected.
+    if (access.protocol === 'PACE') {
       const cs = await readOptional(files, ldsFile('EF.CardSecurity'), op, report);
       if (cs) this.#keep('EF.CardSecurity', cs);
     }
@@ -307,22 +309,25 @@ class Inspection {
     const report = this.#report;
     const issuing = this.#mrz?.issuer ?? '';
     const signer = { issuingState: issuing, trustStore: this.#req.trust, now: this.#deps.now(), extraStates: this.#policy.extraStates, ecdsaVerifyExplicit: explicitVerifier(this.#deps.native) };
-    // PACE-CAM: the chip's mapping key against its static key, taken from EF.CardSecurity only
-    // after that file's own signature and signer path check out.
+    // EF.CardSecurity is authenticated like EF.SOD (its signer against the trust store and the
+    // issuing state, which DG1 gives); PACE-CAM trusts the static key in it only after that.
+    const cs = this.#files.get('EF.CardSecurity');
+    let csInfos: SecurityInfo[] | undefined;
+    if (cs && this.#mrz) {
+      const pa = authenticateCardSecurity(cs, signer);
+      report.cardSecurity = { verdict: pa.verdict, failures: [...pa.failures], checks: pa.checks };
+      if (pa.verdict === 'pass') csInfos = parseCardSecurityContent(cs, report.errors);
+    } else if (cs) {
+      report.cardSecurity = { verdict: 'not-performed', failures: [], checks: [{ id: 'cardSecurity.signature', result: 'not-performed', detail: 'issuing state unknown (DG1 not read)' }] };
+    }
     const cam = this.#cam;
     if (cam) {
-      const cs = this.#files.get('EF.CardSecurity');
-      // EF.CardSecurity's signer is checked against the issuing state, which comes from DG1.
       if (!this.#mrz) this.#checks.push({ method: 'PACE-CAM', result: 'not-performed', detail: 'issuing state unknown (DG1 not read) to authenticate EF.CardSecurity' });
       else if (!cs) this.#checks.push({ method: 'PACE-CAM', result: 'fail', code: 'CAM_FAILED', detail: 'EF.CardSecurity missing or unreadable' });
+      else if (!csInfos) this.#checks.push({ method: 'PACE-CAM', result: 'fail', code: 'CAM_FAILED', detail: `EF.CardSecurity not authenticated (${report.cardSecurity?.failures.join(', ') || 'unparsable content'})` });
       else {
-        const pa = authenticateCardSecurity(cs, signer);
-        const infos = pa.verdict === 'pass' ? parseCardSecurityContent(cs, report.errors) : undefined;
-        if (!infos) this.#checks.push({ method: 'PACE-CAM', result: 'fail', code: 'CAM_FAILED', detail: `EF.CardSecurity not authenticated (${pa.failures.join(', ') || 'unparsable content'})` });
-        else {
-          const v = cam(infos);
-          this.#checks.push({ method: 'PACE-CAM', result: v.verified ? 'pass' : 'fail', ...(v.verified ? {} : { code: 'CAM_FAILED' as const }), ...(v.detail ? { detail: v.detail } : {}) });
-        }
+        const v = cam(csInfos);
+        this.#checks.push({ method: 'PACE-CAM', result: v.verified ? 'pass' : 'fail', ...(v.verified ? {} : { code: 'CAM_FAILED' as const }), ...(v.detail ? { detail: v.detail } : {}) });
       }
     }
     report.chip = chipVerdict(this.#checks, this.#complete, this.#dg14Infos, this.#files.has('DG15'));
@@ -348,7 +353,9 @@ class Inspection {
       } else report.consistency.push({ id: 'mrz.access-vs-dg1', result: 'not-performed' });
     }
     if (mrz) report.mrz = mrzFields(mrz);
-    report.verdict = overallVerdict(report.passive.verdict, report.chip.verdict, report.consistency.some((c) => c.result === 'fail'));
+    const dg2 = this.#files.get('DG2');
+    if (dg2) report.faces = faceSummary(dg2, report.errors);
+    report.verdict = overallVerdict(report.passive.verdict, report.chip.verdict, report.consistency.some((c) => c.result === 'fail') || report.cardSecurity?.verdict === 'fail');
     // A reading that ended early, or a chip that withholds a data group EF.SOD signed, has not
     // had every file checked (CONFORMANCE.md §3 "mrtd read"): the document may be fine, but it
     // has not been shown to be; read again.
@@ -435,6 +442,18 @@ function chipVerdict(checks: ChipCheck[], complete: boolean, dg14: readonly Secu
   }
   const verdict = failures.length > 0 ? 'fail' : checks.some((c) => c.result === 'pass') ? 'pass' : 'not-performed';
   return { verdict, ...(strongest ? { method: strongest } : {}), failures, checks };
+}
+
+function faceSummary(dg2: Buffer, errors: string[]): NonNullable<InspectionReport['faces']> {
+  try {
+    return faceImages(parseDg2(dg2)).map((f) => {
+      const size = imageDimensions(f.imageData);
+      return { format: sniffImageFormat(f.imageData), ...(size ? { width: size.width, height: size.height } : {}), bytes: f.imageData.length };
+    });
+  } catch (e) {
+    errors.push(`DG2: ${errorSummary(e)}`);
+    return [];
+  }
 }
 
 function mrzFields(m: Mrz): Record<string, string | boolean> {

@@ -43,6 +43,10 @@ export interface InspectionReport {
   /** Present when DG1 was read and parsed. */
   mrz?: Record<string, string | boolean>;
   passive: { verdict: 'pass' | 'fail' | 'not-performed'; failures: string[]; checks: PassiveResult['checks']; signer?: PassiveResult['signer'] };
+  /** EF.CardSecurity's own authentication, when the chip has one (read after PACE). */
+  cardSecurity?: { verdict: 'pass' | 'fail' | 'not-performed'; failures: string[]; checks: PassiveResult['checks'] };
+  /** The face images of DG2 as found (no image bytes): what the face engine will receive. */
+  faces?: { format: string; width?: number; height?: number; bytes: number }[];
   chip: ChipReport;
   /** Checks across sources (e.g. the MRZ given for access against DG1). */
   consistency: { id: string; result: 'pass' | 'fail' | 'not-performed'; code?: string }[];
@@ -52,6 +56,7 @@ export interface InspectionReport {
 }
 
 /** ICAO 9303-11 §1 terms as the conformance interface defines the verdict. */
+/** `consistencyFailed` covers cross-checks and signed objects other than EF.SOD (EF.CardSecurity). */
 export function overallVerdict(passive: InspectionReport['passive']['verdict'], chip: ChipVerdict, consistencyFailed: boolean): Verdict {
   if (passive === 'fail' || chip === 'fail' || consistencyFailed) return 'not-genuine';
   if (passive === 'pass' && chip === 'pass') return 'genuine';
