@@ -57,6 +57,20 @@ t.test('BAC then read every file, for each block-size regime', async (t) => {
   }
 });
 
+t.test('an indefinite-length file is read to its end-of-contents and kept intact', async (t) => {
+  // DG11 as some chips write it: 6B 80 ... 00 00 (BER indefinite form, ISO/IEC 8825-1 §8.1.3.6).
+  const inner = Buffer.concat(Array.from({ length: 40 }, (_, i) => encode(0x5f0e, Buffer.alloc(20, 0x41 + (i % 26)))));
+  const dg11 = Buffer.concat([Buffer.from([0x6b, 0x80]), inner, Buffer.from([0, 0])]);
+  for (const extendedLength of [true, false]) {
+    const { link } = chip({ extendedLength, maxResponseBytes: extendedLength ? 65536 : 256 }, { DG11: dg11 });
+    await link.transceive(selectApp);
+    const bac = await performBac(link, mrzInfo, { native, random: systemRandom });
+    const reader = new FileReader(bac.channel, { extendedLength, smBlock: 8 });
+    const got = await reader.read(ldsFile('DG11'));
+    t.ok(got?.equals(dg11), `${dg11.length} bytes intact (extended length ${extendedLength})`);
+  }
+});
+
 t.test('the block size for short protected reads fits 256 bytes', async (t) => {
   t.equal(plainBlockFor(256, 8, true), 231);
   t.equal(plainBlockFor(256, 16, true), 223);

@@ -123,8 +123,8 @@ export class FileReader implements LdsFileReader {
       const want = total === undefined ? this.blockSize : Math.min(this.blockSize, total - have);
       if (total !== undefined && want <= 0) break;
       const r = await this.#readAt(file, first, have, want, step, options);
-      if (r === 'refused') {
-        if (!this.#stepDown(0x6700)) throw new MrtdError('STATUS', 'READ', `${file.name}: no block size accepted`, StatusWord.WRONG_LENGTH);
+      if (typeof r === 'number') {
+        if (!this.#stepDown(r)) throw new MrtdError('STATUS', 'READ', `${file.name}: no block size accepted`, StatusWord.WRONG_LENGTH);
         continue;
       }
       if (r === 'absent') return undefined;
@@ -168,7 +168,7 @@ export class FileReader implements LdsFileReader {
     ne: number,
     step: string,
     options?: OpOptions,
-  ): Promise<{ data: Buffer; end: boolean } | 'absent' | 'refused'> {
+  ): Promise<{ data: Buffer; end: boolean } | 'absent' | number> {
     this.stats.reads++;
     const apdu =
       first && offset === 0
@@ -182,10 +182,8 @@ export class FileReader implements LdsFileReader {
       if (first) return 'absent';
       throw new MrtdError('STATUS', 'READ', `${file.name} vanished while reading`, sw);
     }
-    if (sw === (StatusWord.WRONG_LENGTH as number) || (sw & 0xff00) === 0x6c00) {
-      if ((sw & 0xff00) === 0x6c00) this.#stepDown(sw);
-      return 'refused';
-    }
+    // Refused for its length: the status word, for the caller to pick a smaller block.
+    if (sw === (StatusWord.WRONG_LENGTH as number) || (sw & 0xff00) === 0x6c00) return sw;
     if (sw === (StatusWord.WRONG_P1P2_OFFSET as number)) return { data: Buffer.alloc(0), end: true };
     if (sw !== (StatusWord.OK as number) && sw !== (StatusWord.END_OF_FILE_WARNING as number)) {
       throw new MrtdError('STATUS', 'READ', `${file.name} at offset ${offset}`, sw);
