@@ -5,6 +5,7 @@
 // OpenSSL and checked against it), the names from ../params/domains.ts.
 import { InvalidArgumentError } from '../../errors.js';
 import { bigintFromBytes, bigintToBytes, fromHex } from '../../util/bytes.js';
+import type { EcCurve } from '../../native/mrtd.js';
 import { CURVE_NAMES } from '../params/domains.js';
 import { STANDARD_DOMAINS } from '../params/standard.js';
 
@@ -23,16 +24,8 @@ export interface CurveSpec {
   readonly h: number;
 }
 
-/** Explicit prime-field curve parameters as unsigned big-endian bytes (the native addon's shape). */
-export interface CurveParameters {
-  readonly p: Buffer;
-  readonly a: Buffer;
-  readonly b: Buffer;
-  readonly gx: Buffer;
-  readonly gy: Buffer;
-  readonly n: Buffer;
-  readonly h: Buffer;
-}
+/** Explicit prime-field curve parameters as unsigned big-endian bytes: the native addon's EcCurve. */
+export type CurveParameters = EcCurve;
 
 /** The named curves, from the engine's table of standardized domains (../params). */
 export const NAMED_CURVES: readonly CurveSpec[] = STANDARD_DOMAINS.flatMap((d) => {
