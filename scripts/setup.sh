@@ -20,6 +20,16 @@ debs=(
   libclang-rt-14-dev   # libFuzzer and sanitizer runtimes for clang 14
   cmake                # native fuzz and self-test targets (CMakeLists.txt)
   libopenjp2-tools     # opj_compress: JPEG 2000 portraits for DG2 tests and the generator
+  libopencv-dev        # OpenCV 4.6: @u4/opencv4nodejs builds against it (document and face engines)
+  fonts-ocr-b          # OCR-B, the MRZ typeface: the data-page renderer and the MRZ reader's templates
+  fonts-dejavu-core    # the printed (visual inspection zone) fields of rendered data pages
+  tesseract-ocr        # the MRZ benchmark's comparison engine
+  tesseract-ocr-eng
+  libcairo2-dev        # canvas (node-canvas) builds from source against Cairo and Pango
+  libpango1.0-dev
+  libjpeg-dev
+  libgif-dev
+  librsvg2-dev
 )
 
 need_deb=()
@@ -41,6 +51,7 @@ record() { local name=$1; shift; hash_of "$@" > "$stamps/$name"; }
 export ONNXRUNTIME_NODE_INSTALL=skip   # its installer downloads; the CPU library ships in the package
 export npm_config_build_from_source=true
 export JOBS=max
+export OPENCV4NODEJS_DISABLE_AUTOBUILD=1  # link the system OpenCV; never download and build one
 
 if [ ! -d node_modules ] || changed npm package.json package-lock.json; then
   say "npm ci"

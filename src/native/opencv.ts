@@ -1,0 +1,25 @@
+// OpenCV through @u4/opencv4nodejs, built against the system's libopencv-dev (Debian, or the
+// Yocto sysroot). Loaded lazily, once: the module is large and only the document and face
+// engines need it. Its build helper prints "Info:" lines on standard output when the module
+// loads; they are silenced here, because standard output carries the tools' JSON results.
+import { createRequire } from 'node:module';
+import type * as OpenCv from '@u4/opencv4nodejs';
+import { NativeError } from '../errors.js';
+
+export type Cv = typeof OpenCv;
+export type Mat = OpenCv.Mat;
+
+const require = createRequire(import.meta.url);
+let loaded: Cv | undefined;
+
+export function opencv(): Cv {
+  if (loaded) return loaded;
+  try {
+    const build = require('@u4/opencv-build') as { Log: { silence: boolean } };
+    build.Log.silence = true;
+    loaded = require('@u4/opencv4nodejs') as Cv;
+    return loaded;
+  } catch (e) {
+    throw new NativeError('opencv', 'ERR_OPENCV_LOAD', e instanceof Error ? e.message : 'cannot load @u4/opencv4nodejs');
+  }
+}
