@@ -50,6 +50,7 @@ const cases: [string, Partial<MakePassportOptions>, string, string][] = [
   ['pace-im-dh-3des', { pace: { keyAgreement: 'DH', mapping: 'IM', cipher: '3DES', parameterId: 0 }, aa: 'rsa', signer: 'rsa', quirks: { extendedLength: false } }, 'PACE', 'AA'],
   ['pace-cam', { pace: { keyAgreement: 'ECDH', mapping: 'CAM', cipher: 'AES-256', parameterId: 12 }, signer: 'rsa-pss' }, 'PACE', 'PACE-CAM'],
   ['short-only-ca-dh-3des-chained', { ca: 'dh', caCipher: '3DES', aa: 'rsa', quirks: { extendedLength: false } }, 'BAC', 'CA'],
+  ['answers-in-pieces-61xx', { pace: { keyAgreement: 'ECDH', mapping: 'GM', cipher: 'AES-128', parameterId: 13 }, aa: 'ecdsa', quirks: { extendedLength: true, getResponseChunk: 200 } }, 'PACE', 'AA'],
   ['pace-only-39794', { pace: { keyAgreement: 'ECDH', mapping: 'GM', cipher: 'AES-192', parameterId: 16 }, bac: false, dg2Format: 'ISO39794-5', ca: 'ecdh' }, 'PACE', 'CA'],
 ];
 

@@ -28,6 +28,8 @@ export interface ChipQuirks {
   readonly apduLatencyMs: number;
   readonly bitRateKbps: number;
   readonly endOfFile: EndOfFileBehaviour;
+  /** Answers longer than this come in pieces with 61xx and GET RESPONSE (undefined: never). */
+  readonly getResponseChunk?: number;
 }
 
 export interface ChipConfig {
@@ -131,7 +133,7 @@ export function parseChipConfig(text: string): ChipConfig {
   if (j.quirks !== undefined) {
     const q = j.quirks;
     if (!isObj(q)) throw new ChipConfigError('quirks', 'must be an object');
-    only(q, ['extendedLength', 'maxResponseBytes', 'maxCommandBytes', 'apduLatencyMs', 'bitRateKbps', 'endOfFile'], 'quirks.');
+    only(q, ['extendedLength', 'maxResponseBytes', 'maxCommandBytes', 'apduLatencyMs', 'bitRateKbps', 'endOfFile', 'getResponseChunk'], 'quirks.');
     if (q.extendedLength !== undefined && typeof q.extendedLength !== 'boolean') throw new ChipConfigError('quirks.extendedLength', 'must be true or false');
     const ext = q.extendedLength ?? DEFAULT_QUIRKS.extendedLength;
     const eof = q.endOfFile ?? DEFAULT_QUIRKS.endOfFile;
@@ -143,6 +145,7 @@ export function parseChipConfig(text: string): ChipConfig {
       apduLatencyMs: num(q, 'apduLatencyMs', 0, 10000, 0, 'quirks.'),
       bitRateKbps: num(q, 'bitRateKbps', 0, 1e6, 0, 'quirks.'),
       endOfFile: eof,
+      ...(q.getResponseChunk === undefined ? {} : { getResponseChunk: num(q, 'getResponseChunk', 16, 65536, 256, 'quirks.') }),
     };
   }
   let faults: Fault[] | undefined;

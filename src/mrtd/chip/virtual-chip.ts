@@ -30,6 +30,7 @@ const INS = {
   INTERNAL_AUTHENTICATE: 0x88,
   MSE: 0x22,
   GENERAL_AUTHENTICATE: 0x86,
+  GET_RESPONSE: 0xc0,
 } as const;
 
 const CLA_CHAIN = 0x10;
@@ -84,6 +85,8 @@ export class VirtualChip {
   #sm: SmCodec | undefined;
   #session: 'none' | 'BAC' | 'PACE' | 'CA' = 'none';
   #chain: Buffer[] = [];
+  /** The rest of an answer given in pieces (quirks.getResponseChunk). */
+  #pending: { data: Buffer; sw: number } | undefined;
   #filter: ResponseFilter | undefined;
 
   constructor(passport: VirtualPassport, deps: VirtualChipDeps) {
@@ -105,6 +108,7 @@ export class VirtualChip {
 
   /** Power cycle: every session state goes. */
   reset(): void {
+    this.#pending = undefined;
     this.#app = 'MF';
     this.#selected = undefined;
     this.#endSession();
@@ -130,7 +134,32 @@ export class VirtualChip {
   process(command: Buffer): Promise<Buffer> {
     const filter = this.#filter;
     this.#filter = undefined;
-    return Promise.resolve(encodeResponse(this.#process(command, filter)));
+    return Promise.resolve(encodeResponse(this.#inPieces(command, filter)));
+  }
+
+  /**
+   * quirks.getResponseChunk: answers longer than the chunk go in pieces, each but the last
+   * ending 61xx, the rest fetched with GET RESPONSE (ISO/IEC 7816-4 §5.3.4) — the transport
+   * level, below secure messaging, as T=0 cards and some readers do it.
+   */
+  #inPieces(bytes: Buffer, filter: ResponseFilter | undefined): ResponseApdu {
+    const chunk = this.#quirks.getResponseChunk;
+    if (bytes.length >= 4 && bytes[1] === INS.GET_RESPONSE) {
+      const rest = this.#pending;
+      if (!rest) return status(StatusWord.CONDITIONS_NOT_SATISFIED);
+      this.#pending = undefined;
+      return this.#piece(rest.data, rest.sw, chunk ?? rest.data.length);
+    }
+    this.#pending = undefined;
+    const r = this.#process(bytes, filter);
+    return chunk === undefined ? r : this.#piece(r.data, r.sw, chunk);
+  }
+
+  #piece(data: Buffer, sw: number, chunk: number): ResponseApdu {
+    if (data.length <= chunk) return { data, sw };
+    const rest = data.subarray(chunk);
+    this.#pending = { data: rest, sw };
+    return { data: data.subarray(0, chunk), sw: 0x6100 | (rest.length > 255 ? 0 : rest.length) };
   }
 
   #process(bytes: Buffer, filter: ResponseFilter | undefined): ResponseApdu {

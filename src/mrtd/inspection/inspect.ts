@@ -25,6 +25,7 @@ import type { TrustStore } from '../pki/trust-store.js';
 import type { SecureChannel } from '../sm/channel.js';
 import { blockLength } from '../sm/keys.js';
 import { BoundedTransceiver } from './bounded-card.js';
+import { ResponseCompletingTransceiver } from '../transport-t0.js';
 import { extendedLengthInfo, FileReader, type FileReaderFactory, type LdsFileReader } from './read-file.js';
 import type { InspectionProtocols, PacePassword } from './protocols.js';
 import { overallVerdict, type ChipCheck, type ChipReport, type InspectionReport } from './report.js';
@@ -129,7 +130,7 @@ class Inspection {
     this.#op = { signal: req.signal ? AbortSignal.any([req.signal, limit]) : limit, timeoutMs: this.#policy.apduTimeoutMs };
     // The inspection bounds the chip itself, whatever the transport does (./bounded-card.ts).
     this.#card = new CountingTransceiver(
-      new BoundedTransceiver(req.card, { apduTimeoutMs: this.#policy.apduTimeoutMs, documentTimeoutMs: this.#policy.documentTimeoutMs, deadline: limit, signal: req.signal }),
+      new BoundedTransceiver(new ResponseCompletingTransceiver(req.card), { apduTimeoutMs: this.#policy.apduTimeoutMs, documentTimeoutMs: this.#policy.documentTimeoutMs, deadline: limit, signal: req.signal }),
     );
     this.#ctx = { native: deps.native, random: deps.random };
   }
