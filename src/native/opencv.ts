@@ -14,6 +14,11 @@ let loaded: Cv | undefined;
 
 export function opencv(): Cv {
   if (loaded) return loaded;
+  // The module's Mat allocator reports every allocation to V8 (AdjustAmountOfExternalAllocatedMemory)
+  // from inside OpenCV's own calls; under load this made V8 abort with "Check failed:
+  // marking_done_" in a GC started from within warpPerspective (seen rendering and reading
+  // data pages, Node 20). The module reads this switch once, when it loads.
+  process.env.OPENCV4NODEJS_DISABLE_EXTERNAL_MEM_TRACKING ??= '1';
   try {
     const build = require('@u4/opencv-build') as { Log: { silence: boolean } };
     build.Log.silence = true;

@@ -28,6 +28,16 @@ export interface PlatformPaths {
   readonly vpcdPort: number;
   /** Run-time state of our own: lock files, private pcscd instances. */
   readonly runDir: string;
+  /**
+   * The document camera's V4L2 device: an absolute path or a decimal index (OpenCV's
+   * VideoCapture takes either). A udev by-id path (`/dev/v4l/by-id/usb-…-video-index0`) keeps
+   * naming the same camera across re-plugs and other cameras; `/dev/video0` is the default.
+   */
+  readonly documentCamera: string;
+  /** sysfs class directory of V4L2 devices, where discovery reads names and USB ids. */
+  readonly v4l2SysDir: string;
+  /** Device directory in which V4L2 nodes appear (`/dev/videoN`). */
+  readonly devDir: string;
 }
 
 /** Environment variables that override each path; documented in one place for the README. */
@@ -39,6 +49,9 @@ export const PATH_ENV = {
   vpcdHost: 'KIOSK_VPCD_HOST',
   vpcdPort: 'KIOSK_VPCD_PORT',
   runDir: 'KIOSK_RUN_DIR',
+  documentCamera: 'KIOSK_DOCUMENT_CAMERA',
+  v4l2SysDir: 'KIOSK_V4L2_SYS_DIR',
+  devDir: 'KIOSK_DEV_DIR',
 } as const;
 
 export const DEFAULT_PATHS = {
@@ -49,6 +62,9 @@ export const DEFAULT_PATHS = {
   vpcdHost: '127.0.0.1',
   vpcdPort: 35963,
   runDir: '/run/identity-kiosk',
+  documentCamera: '/dev/video0',
+  v4l2SysDir: '/sys/class/video4linux',
+  devDir: '/dev',
 } as const;
 
 /** pcsc-lite's socket file name inside its IPC directory (pcsc-lite's PCSCLITE_CSOCK_NAME). */
@@ -59,6 +75,7 @@ export function platformPaths(env: Readonly<Record<string, string | undefined>>)
   const str = (key: keyof typeof PATH_ENV): string => {
     const v = env[PATH_ENV[key]];
     if (v === undefined || v === '') return DEFAULT_PATHS[key] as string;
+    if (key === 'documentCamera' && /^\d{1,3}$/.test(v)) return v;
     if (key !== 'vpcdHost' && !v.startsWith('/')) throw new InvalidArgumentError(PATH_ENV[key], 'an absolute path', v);
     return v;
   };
@@ -72,6 +89,9 @@ export function platformPaths(env: Readonly<Record<string, string | undefined>>)
     vpcdHost: str('vpcdHost'),
     vpcdPort: port(env[PATH_ENV.vpcdPort], DEFAULT_PATHS.vpcdPort),
     runDir: str('runDir'),
+    documentCamera: str('documentCamera'),
+    v4l2SysDir: str('v4l2SysDir'),
+    devDir: str('devDir'),
   };
 }
 
