@@ -15,6 +15,10 @@ gate() {
 }
 gate lint npx --no-install eslint --max-warnings 0 .
 gate typecheck npx --no-install tsc -p tsconfig.json --noEmit
+# `npm run demo` (the kiosk's main job on its simulators) must end well: exit 0 means the MRZ
+# was read from the rendered page, the chip opened with it is genuine and the level is right.
+demo() { node dist/src/cli/demo.js > .cache/demo.out 2>&1 || { tail -30 .cache/demo.out >&2; return 1; }; }
+gate demo demo
 
 echo "== tap" >&2
 npx --no-install tap --reporter=tap "$@" 2>&1 | tee .cache/tap.out

@@ -5,10 +5,14 @@ import { defaultMrtdNative } from '../native/mrtd.js';
 import { replay, sm } from './conformance.js';
 import { EXIT_FAILED, EXIT_USAGE, processIo, UsageError, type Io } from './io.js';
 import { makePassportCommand, readCommand } from './mrtd.js';
+import { documentCheck, documentMrz, documentRender } from './document.js';
 
 const USAGE = `usage:
   kioskctl mrtd read (--virtual DIR | --reader NAME) (--mrz TEXT | --can CAN) --trust DIR [--json]
   kioskctl mrtd make-passport OUTDIR --mrz TEXT [--photo FILE] [--pki DIR] [--pace] [--aa rsa|ecdsa] [--ca ecdh|dh] ...
+  kioskctl document mrz IMAGE [--dpi N] [--json]
+  kioskctl document check IMAGE [--virtual DIR | --reader NAME] --trust DIR [--uv IMG] [--ir IMG] [--dpi N] [--json]
+  kioskctl document render OUT.png [--mrz TEXT | --format td1|td2|td3] [--seed N] [--dpi N] [--defects none|random] [--uv OUT] [--ir OUT] [--substrate ...]
   kioskctl conformance replay FILE.json
   kioskctl conformance sm --cipher 3des|aes --ks-enc HEX --ks-mac HEX --ssc HEX (--wrap CAPDU | --unwrap RAPDU)`;
 
@@ -25,6 +29,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await readCommand(rest, io, native);
       case 'mrtd make-passport':
         return await makePassportCommand(rest, io);
+      case 'document mrz':
+        return await documentMrz(rest, io);
+      case 'document check':
+        return await documentCheck(rest, io, native);
+      case 'document render':
+        return await documentRender(rest, io);
       default:
         if (group === '--help' || group === 'help') {
           io.out(USAGE);

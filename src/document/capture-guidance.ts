@@ -10,9 +10,11 @@ export const GUIDANCE_CODES = [
   'removeOtherDocument',
   'moveOntoGlass',
   'photoPageDown',
+  'turnDocument',
   'holdStill',
   'placeFlat',
   'straightenDocument',
+  'seeAssistant',
 ] as const;
 
 export type GuidanceCode = (typeof GUIDANCE_CODES)[number];
@@ -27,6 +29,8 @@ export const GUIDANCE_TEXTS_EN: Readonly<Record<GuidanceCode, string>> = {
   holdStill: 'Hold still.',
   placeFlat: 'Lay the passport flat on the glass.',
   straightenDocument: 'Line the passport up with the edges of the glass.',
+  turnDocument: 'Turn the passport round: the lines of letters at the bottom of the photo page go towards you.',
+  seeAssistant: 'This passport cannot be read here. Press the help button: an assistant will come to you.',
 };
 
 /** The codes in `codes` without duplicates, most important first. */

@@ -19,10 +19,10 @@ import { InvalidArgumentError } from '../errors.js';
 import { opencv, type Mat } from '../native/opencv.js';
 import { orderGuidance, type GuidanceCode } from './capture-guidance.js';
 import { checkImage, toMat, type Image } from './image.js';
-import { findPages, orderQuad, withMats, type PageRegion, type Point, type Quad } from './page-finder.js';
+import { findPages, orderQuad, withMats, type PageRegion } from './page-finder.js';
+import type { Point, Quad } from './plane.js';
 
 export { GUIDANCE_CODES, GUIDANCE_TEXTS_EN, orderGuidance, type GuidanceCode } from './capture-guidance.js';
-export type { Point, Quad } from './page-finder.js';
 
 /** Limits of the checks; each is explained where it is set (QUALITY_LIMITS). */
 export interface QualityLimits {

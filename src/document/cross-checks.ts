@@ -10,6 +10,8 @@ export type CheckResult = 'pass' | 'fail' | 'not-performed';
 export interface DocumentCheck {
   /** Stable id, e.g. "mrz.optical-vs-chip". */
   readonly id: string;
+  /** The kind of check in the identity evidence's terms (src/visit/evidence.ts DocumentCheckId). */
+  readonly kind: 'mrz-vs-chip' | 'validity' | 'policy' | 'mrz-geometry' | 'uv' | 'ir' | 'portrait-vs-chip';
   readonly result: CheckResult;
   /** Failure code when failed, e.g. MRZ_OPTICAL_CHIP_MISMATCH, DOCUMENT_EXPIRED. */
   readonly code?: string;
@@ -17,7 +19,7 @@ export interface DocumentCheck {
 }
 
 export const CODES = {
-  opticalChipMismatch: 'MRZ_OPTICAL_CHIP_MISMATCH',
+  opticalChipMismatch: 'MRZ_MISMATCH',
   expired: 'DOCUMENT_EXPIRED',
   notYetValid: 'DOCUMENT_NOT_YET_VALID',
   typeNotAllowed: 'DOCUMENT_TYPE_NOT_ALLOWED',
@@ -36,11 +38,12 @@ const COMPARED: readonly (keyof Pick<Mrz, 'documentCode' | 'issuer' | 'documentN
  */
 export function opticalVersusChip(optical: Mrz | undefined, chip: Mrz | undefined): DocumentCheck {
   const id = 'mrz.optical-vs-chip';
-  if (!optical) return { id, result: 'not-performed', detail: 'no MRZ read from the page' };
-  if (!chip) return { id, result: 'not-performed', detail: 'DG1 not read from the chip' };
-  if (optical.text === chip.text) return { id, result: 'pass' };
+  const kind = 'mrz-vs-chip' as const;
+  if (!optical) return { id, kind, result: 'not-performed', detail: 'no MRZ read from the page' };
+  if (!chip) return { id, kind, result: 'not-performed', detail: 'DG1 not read from the chip' };
+  if (optical.text === chip.text) return { id, kind, result: 'pass' };
   const fields = COMPARED.filter((f) => optical[f] !== chip[f]);
-  return { id, result: 'fail', code: CODES.opticalChipMismatch, detail: `differs in ${fields.length ? fields.join(', ') : 'filler or check-digit positions'}` };
+  return { id, kind, result: 'fail', code: CODES.opticalChipMismatch, detail: `differs in ${fields.length ? fields.join(', ') : 'filler or check-digit positions'}` };
 }
 
 /** How far ahead an expiry date may lie (passports run at most 10 years; 20 leaves room). */
@@ -68,19 +71,19 @@ export function expiryDate(yymmdd: string, now: Date): Date | undefined {
  * valid when the chip's DG12 gives a date of issue in the future.
  */
 export function validity(mrz: Mrz | undefined, now: Date, dateOfIssue?: string): DocumentCheck[] {
-  if (!mrz) return [{ id: 'document.expiry', result: 'not-performed', detail: 'no MRZ' }];
+  if (!mrz) return [{ id: 'document.expiry', kind: 'validity', result: 'not-performed', detail: 'no MRZ' }];
   const out: DocumentCheck[] = [];
   const expiry = expiryDate(mrz.dateOfExpiry, now);
-  if (!expiry) out.push({ id: 'document.expiry', result: 'fail', code: CODES.expired, detail: 'date of expiry is not a date' });
-  else if (expiry.getTime() < now.getTime()) out.push({ id: 'document.expiry', result: 'fail', code: CODES.expired, detail: `expired ${Math.floor((now.getTime() - expiry.getTime()) / 86400000)} days ago` });
-  else out.push({ id: 'document.expiry', result: 'pass' });
-  if (dateOfIssue === undefined) out.push({ id: 'document.issue-date', result: 'not-performed', detail: 'no date of issue (DG12)' });
+  if (!expiry) out.push({ id: 'document.expiry', kind: 'validity', result: 'fail', code: CODES.expired, detail: 'date of expiry is not a date' });
+  else if (expiry.getTime() < now.getTime()) out.push({ id: 'document.expiry', kind: 'validity', result: 'fail', code: CODES.expired, detail: `expired ${Math.floor((now.getTime() - expiry.getTime()) / 86400000)} days ago` });
+  else out.push({ id: 'document.expiry', kind: 'validity', result: 'pass' });
+  if (dateOfIssue === undefined) out.push({ id: 'document.issue-date', kind: 'validity', result: 'not-performed', detail: 'no date of issue (DG12)' });
   else {
     const m = /^(\d{4})(\d{2})(\d{2})$/.exec(dateOfIssue);
     const issued = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
-    if (!issued || Number.isNaN(issued.getTime())) out.push({ id: 'document.issue-date', result: 'fail', code: CODES.notYetValid, detail: 'date of issue is not a date' });
-    else if (issued.getTime() > now.getTime()) out.push({ id: 'document.issue-date', result: 'fail', code: CODES.notYetValid, detail: 'date of issue is in the future' });
-    else out.push({ id: 'document.issue-date', result: 'pass' });
+    if (!issued || Number.isNaN(issued.getTime())) out.push({ id: 'document.issue-date', kind: 'validity', result: 'fail', code: CODES.notYetValid, detail: 'date of issue is not a date' });
+    else if (issued.getTime() > now.getTime()) out.push({ id: 'document.issue-date', kind: 'validity', result: 'fail', code: CODES.notYetValid, detail: 'date of issue is in the future' });
+    else out.push({ id: 'document.issue-date', kind: 'validity', result: 'pass' });
   }
   return out;
 }
@@ -98,13 +101,13 @@ export interface DocumentPolicy {
 export const DEFAULT_DOCUMENT_POLICY: DocumentPolicy = { documentCodes: ['P*'], allowedIssuers: [], deniedIssuers: [] };
 
 export function policyChecks(mrz: Mrz | undefined, policy: DocumentPolicy): DocumentCheck[] {
-  if (!mrz) return [{ id: 'policy.document-type', result: 'not-performed', detail: 'no MRZ' }, { id: 'policy.issuer', result: 'not-performed', detail: 'no MRZ' }];
+  if (!mrz) return [{ id: 'policy.document-type', kind: 'policy', result: 'not-performed', detail: 'no MRZ' }, { id: 'policy.issuer', kind: 'policy', result: 'not-performed', detail: 'no MRZ' }];
   const code = mrz.documentCode;
   const typeOk = policy.documentCodes.some((p) => (p.endsWith('*') ? code.startsWith(p.slice(0, -1)) : code === p));
   const issuerOk = (policy.allowedIssuers.length === 0 || policy.allowedIssuers.includes(mrz.issuer)) && !policy.deniedIssuers.includes(mrz.issuer);
   return [
-    typeOk ? { id: 'policy.document-type', result: 'pass' } : { id: 'policy.document-type', result: 'fail', code: CODES.typeNotAllowed, detail: `document code ${code} not accepted here` },
-    issuerOk ? { id: 'policy.issuer', result: 'pass' } : { id: 'policy.issuer', result: 'fail', code: CODES.issuerNotAllowed, detail: 'issuing state not accepted here' },
+    typeOk ? { id: 'policy.document-type', kind: 'policy', result: 'pass' } : { id: 'policy.document-type', kind: 'policy', result: 'fail', code: CODES.typeNotAllowed, detail: `document code ${code} not accepted here` },
+    issuerOk ? { id: 'policy.issuer', kind: 'policy', result: 'pass' } : { id: 'policy.issuer', kind: 'policy', result: 'fail', code: CODES.issuerNotAllowed, detail: 'issuing state not accepted here' },
   ];
 }
 
@@ -114,8 +117,9 @@ export function policyChecks(mrz: Mrz | undefined, policy: DocumentPolicy): Docu
  */
 export function portraitCheck(compare: ((printed: unknown, chip: unknown) => { match: boolean; score: number; threshold: number }) | undefined, printed: unknown, chip: unknown): DocumentCheck {
   const id = 'portrait.printed-vs-chip';
-  if (!compare) return { id, result: 'not-performed', detail: 'face engine not available' };
-  if (printed === undefined || chip === undefined) return { id, result: 'not-performed', detail: printed === undefined ? 'no printed portrait found' : 'no DG2 portrait' };
+  const kind = 'portrait-vs-chip' as const;
+  if (!compare) return { id, kind, result: 'not-performed', detail: 'face engine not available' };
+  if (printed === undefined || chip === undefined) return { id, kind, result: 'not-performed', detail: printed === undefined ? 'no printed portrait found' : 'no DG2 portrait' };
   const r = compare(printed, chip);
-  return r.match ? { id, result: 'pass', detail: `score ${r.score.toFixed(3)} ≥ ${r.threshold.toFixed(3)}` } : { id, result: 'fail', code: CODES.portraitMismatch, detail: `score ${r.score.toFixed(3)} < ${r.threshold.toFixed(3)}` };
+  return r.match ? { id, kind, result: 'pass', detail: `score ${r.score.toFixed(3)} ≥ ${r.threshold.toFixed(3)}` } : { id, kind, result: 'fail', code: CODES.portraitMismatch, detail: `score ${r.score.toFixed(3)} < ${r.threshold.toFixed(3)}` };
 }

@@ -2,6 +2,7 @@
 // one (grey) or three (BGR, OpenCV's order) channels. Devices deliver these (a camera frame is
 // never encoded and decoded again on the way to the engine); files and test fixtures are
 // decoded into them. Conversions to and from OpenCV's Mat live here and nowhere else.
+import { crc32 } from 'node:zlib';
 import { InvalidArgumentError, ParseError } from '../errors.js';
 import { imageDimensions } from '../mrtd/lds/image-format.js';
 import { opencv, type Mat } from '../native/opencv.js';
@@ -63,8 +64,54 @@ export function decodeImage(bytes: Buffer, what = 'image'): Image {
   return fromMat(m);
 }
 
-export function encodePng(img: Image): Buffer {
-  return opencv().imencode('.png', toMat(img));
+/**
+ * PNG of an image; with `dpi`, a pHYs chunk records the resolution (PNG 1.2 §11.3.5.3, in
+ * pixels per metre), so that a capture saved by the simulator or a technician keeps the scale
+ * the MRZ geometry check needs.
+ */
+export function encodePng(img: Image, o: { dpi?: number } = {}): Buffer {
+  const png = opencv().imencode('.png', toMat(img));
+  if (o.dpi === undefined) return png;
+  if (!Number.isFinite(o.dpi) || o.dpi <= 0) throw new InvalidArgumentError('dpi', 'a positive resolution', o.dpi);
+  const body = Buffer.alloc(13);
+  body.write('pHYs', 0, 'latin1');
+  const ppm = Math.round(o.dpi / 0.0254);
+  body.writeUInt32BE(ppm, 4);
+  body.writeUInt32BE(ppm, 8);
+  body[12] = 1; // unit: metre
+  const chunk = Buffer.alloc(4 + 13 + 4);
+  chunk.writeUInt32BE(9, 0);
+  body.copy(chunk, 4);
+  chunk.writeUInt32BE(crc32(body), 17);
+  // IHDR is always first: signature (8) + length, type, 13 bytes of data, CRC (25).
+  const at = 8 + 25;
+  return Buffer.concat([png.subarray(0, at), chunk, png.subarray(at)]);
+}
+
+/**
+ * The resolution a PNG's pHYs chunk records, in dots per inch; undefined when the file is not
+ * a PNG, has no pHYs chunk, gives only an aspect ratio, or gives different x and y scales.
+ * Walks the chunk list with every length checked against the file (the file is hostile).
+ */
+export function pngResolutionDpi(bytes: Buffer): number | undefined {
+  const SIGNATURE = '89504e470d0a1a0a';
+  if (bytes.length < 8 || bytes.subarray(0, 8).toString('hex') !== SIGNATURE) return undefined;
+  let at = 8;
+  while (at + 12 <= bytes.length) {
+    const length = bytes.readUInt32BE(at);
+    const type = bytes.toString('latin1', at + 4, at + 8);
+    if (length > bytes.length - at - 12) return undefined;
+    if (type === 'pHYs') {
+      if (length !== 9 || bytes[at + 16] !== 1) return undefined;
+      const x = bytes.readUInt32BE(at + 8);
+      const y = bytes.readUInt32BE(at + 12);
+      if (x === 0 || x !== y) return undefined;
+      return Math.round(x * 0.0254 * 10) / 10;
+    }
+    if (type === 'IDAT' || type === 'IEND') return undefined; // pHYs must come before IDAT
+    at += 12 + length;
+  }
+  return undefined;
 }
 
 export function encodeJpeg(img: Image, quality = 90): Buffer {

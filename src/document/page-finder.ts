@@ -4,14 +4,8 @@
 // the quality checks need and the work takes a few milliseconds.
 import { InvalidArgumentError } from '../errors.js';
 import { opencv, type Mat } from '../native/opencv.js';
+import type { Point, Quad } from './plane.js';
 
-export interface Point {
-  readonly x: number;
-  readonly y: number;
-}
-
-/** Top-left, top-right, bottom-right, bottom-left. */
-export type Quad = readonly [Point, Point, Point, Point];
 
 export interface PageRegion {
   /** Corners in the source frame's pixels. */
