@@ -1,7 +1,9 @@
 // The MRZ reader in its child process: the same answer as in-process, one read at a time, and
 // timeouts and aborts end a read with typed errors and leave the reader usable.
 import t from 'tap';
-import { AbortedError, TimeoutError } from '../../src/errors.js';
+import { AbortedError, NativeError, TimeoutError } from '../../src/errors.js';
+import { EngineProcess } from '../../src/platform/engine-process.js';
+import type { EngineName } from '../../src/platform/engines.js';
 import { MrzReaderProcess } from '../../src/document/mrz-reader/reader-process.js';
 import { DEFAULT_GLASS, randomCapture } from '../../src/document/render/defects.js';
 import { renderDataPage } from '../../src/document/render/page.js';
@@ -34,4 +36,10 @@ t.test('timeout and abort end a read with typed errors; the next read still work
   await t.rejects(p.read(capture.image, { signal: ac.signal }), AbortedError, 'already aborted');
   const r = await p.read(capture.image, { timeoutMs: 30_000 });
   t.equal(r.ok && r.mrz, spec.mrz);
+});
+
+t.test('an engine name outside the table: the child loads nothing and the call fails typed', async (t) => {
+  const p = new EngineProcess<unknown, unknown>('../../../etc/evil' as EngineName);
+  t.teardown(() => p.close());
+  await t.rejects(p.call({}, { timeoutMs: 30_000 }), NativeError);
 });
