@@ -60,13 +60,13 @@ if [ ! -d node_modules ] || changed npm package.json package-lock.json; then
 fi
 
 mapfile -t native_src < <(find native -type f \( -name '*.cc' -o -name '*.h' \) | sort)
-if [ ! -f build/Release/mrtd.node ] || changed native binding.gyp "${native_src[@]}"; then
+if [ ! -f build/Release/mrtd.node ] || [ ! -f build/Release/matcher.node ] || changed native binding.gyp "${native_src[@]}"; then
   say "building native addons (warnings are errors)"
   npx --no-install node-gyp rebuild -j max >&2
   record native binding.gyp "${native_src[@]}"
 fi
 
-mapfile -t ts_src < <(find src bench -type f -name '*.ts' | sort)
+mapfile -t ts_src < <(find src bench scripts -type f -name '*.ts' | sort)
 if [ ! -d dist ] || changed ts tsconfig.json tsconfig.build.json "${ts_src[@]}"; then
   say "compiling TypeScript"
   # Into a fresh folder, swapped in only when the build succeeds: a failed build leaves the
@@ -75,4 +75,13 @@ if [ ! -d dist ] || changed ts tsconfig.json tsconfig.build.json "${ts_src[@]}";
   npx --no-install tsc -p tsconfig.build.json --outDir dist.tmp
   rm -rf dist && mv dist.tmp dist
   record ts tsconfig.json tsconfig.build.json "${ts_src[@]}"
+fi
+
+# Face models: face-api's weights (MIT, in its npm package) converted to ONNX graphs. After the
+# native step, whose `node-gyp rebuild` empties build/.
+mapfile -t model_src < <(find node_modules/@vladmandic/face-api/model src/face/onnx -type f | sort)
+if [ ! -f build/models/face_recognition.json ] || changed models "${model_src[@]}"; then
+  say "converting the face models to ONNX"
+  node dist/scripts/convert-face-models.js >&2
+  record models "${model_src[@]}"
 fi

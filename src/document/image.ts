@@ -33,13 +33,19 @@ export function toMat(img: Image): Mat {
   return new cv.Mat(img.data, img.height, img.width, img.channels === 1 ? cv.CV_8UC1 : cv.CV_8UC3);
 }
 
+/** The Mat's pixels as an Image (a copy). Intermediate Mats made here are released; `m` is the caller's. */
 export function fromMat(m: Mat): Image {
   const cv = opencv();
-  let src = m;
-  if (m.channels === 4) src = m.cvtColor(cv.COLOR_BGRA2BGR);
-  if (src.channels !== 1 && src.channels !== 3) throw new InvalidArgumentError('mat', '1, 3 or 4 channels', src.channels);
-  if (src.depth !== cv.CV_8U) src = src.convertTo(src.channels === 1 ? cv.CV_8UC1 : cv.CV_8UC3);
-  return { width: src.cols, height: src.rows, channels: src.channels as 1 | 3, data: src.getData() };
+  const made: Mat[] = [];
+  try {
+    let src = m;
+    if (m.channels === 4) made.push((src = m.cvtColor(cv.COLOR_BGRA2BGR)));
+    if (src.channels !== 1 && src.channels !== 3) throw new InvalidArgumentError('mat', '1, 3 or 4 channels', src.channels);
+    if (src.depth !== cv.CV_8U) made.push((src = src.convertTo(src.channels === 1 ? cv.CV_8UC1 : cv.CV_8UC3)));
+    return { width: src.cols, height: src.rows, channels: src.channels as 1 | 3, data: src.getData() };
+  } finally {
+    for (const x of made) x.release();
+  }
 }
 
 /**
@@ -59,9 +65,13 @@ export function decodeImage(bytes: Buffer, what = 'image'): Image {
   } catch (e) {
     throw new ParseError(what, `cannot decode (${e instanceof Error ? e.message.slice(0, 80) : 'error'})`);
   }
-  if (m.empty) throw new ParseError(what, 'not a decodable image');
-  if (m.cols * m.rows > MAX_PIXELS) throw new ParseError(what, `${m.cols}x${m.rows} exceeds ${MAX_PIXELS} pixels`);
-  return fromMat(m);
+  try {
+    if (m.empty) throw new ParseError(what, 'not a decodable image');
+    if (m.cols * m.rows > MAX_PIXELS) throw new ParseError(what, `${m.cols}x${m.rows} exceeds ${MAX_PIXELS} pixels`);
+    return fromMat(m);
+  } finally {
+    m.release();
+  }
 }
 
 /**
@@ -121,5 +131,12 @@ export function encodeJpeg(img: Image, quality = 90): Buffer {
 
 export function toGrey(img: Image): Image {
   if (img.channels === 1) return img;
-  return fromMat(toMat(img).cvtColor(opencv().COLOR_BGR2GRAY));
+  const m = toMat(img);
+  const grey = m.cvtColor(opencv().COLOR_BGR2GRAY);
+  try {
+    return fromMat(grey);
+  } finally {
+    m.release();
+    grey.release();
+  }
 }

@@ -19,6 +19,9 @@ export function opencv(): Cv {
   // marking_done_" in a GC started from within warpPerspective (seen rendering and reading
   // data pages, Node 20). The module reads this switch once, when it loads.
   process.env.OPENCV4NODEJS_DISABLE_EXTERNAL_MEM_TRACKING ??= '1';
+  // OpenCV's own warnings (e.g. openjpeg's "unknown colour space" on every JPEG 2000 portrait)
+  // go to stderr outside the kiosk's log; errors reach us as exceptions anyway.
+  process.env.OPENCV_LOG_LEVEL ??= 'ERROR';
   try {
     const build = require('@u4/opencv-build') as { Log: { silence: boolean } };
     build.Log.silence = true;

@@ -15,8 +15,9 @@ if (send && isEngineName(name)) {
   const answer = ENGINES[name]().then((m) => m.createEngine(options));
   process.on('message', (req: Request) => {
     answer
-      .then((engine) => {
-        send({ id: req.id, result: engine(req.request) });
+      .then((engine) => engine(req.request))
+      .then((result) => {
+        send({ id: req.id, result });
       })
       .catch((e: unknown) => {
         send({ id: req.id, error: e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error' });

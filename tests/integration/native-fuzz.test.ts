@@ -1,4 +1,4 @@
-// Bounded libFuzzer runs of the native parsing and arithmetic code (CMakeLists.txt, clang with
+// Bounded libFuzzer runs of the native parsing and arithmetic code and of the matcher's gallery files (CMakeLists.txt, clang with
 // AddressSanitizer and UBSan). Each run must end without a crash or sanitizer report.
 import t from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ t.before(() => {
   execFileSync('cmake', ['--build', build, '-j2'], { stdio: 'ignore' });
 });
 
-for (const target of ['fuzz_iso9796', 'fuzz_ec']) {
+for (const target of ['fuzz_iso9796', 'fuzz_ec', 'fuzz_gallery_file']) {
   t.test(`${target}: ${RUNS} runs or ${SECONDS}s without a crash`, async (t) => {
     const corpus = mkdtempSync(join(tmpdir(), `${target}-`));
     t.teardown(() => { rmSync(corpus, { recursive: true, force: true }); });

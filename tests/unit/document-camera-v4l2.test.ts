@@ -7,137 +7,27 @@ import { once } from 'node:events';
 import t from 'tap';
 import { AbortedError, DeviceGoneError, InvalidArgumentError, TimeoutError } from '../../src/errors.js';
 import { assessCapture } from '../../src/document/capture-quality.js';
-import { toMat, type Image } from '../../src/document/image.js';
-import { opencv, type Mat } from '../../src/native/opencv.js';
-import { parseCameraDevice, PRESENCE_LONG_SIDE, V4l2DocumentCamera, WARM_UP_FRAMES, type V4l2CameraOptions, type VideoCaptureLike } from '../../src/devices/document-camera/v4l2.js';
+import type { Image } from '../../src/document/image.js';
+import { opencv } from '../../src/native/opencv.js';
+import { parseCameraDevice, PRESENCE_LONG_SIDE, V4l2DocumentCamera, WARM_UP_FRAMES, type V4l2CameraOptions } from '../../src/devices/document-camera/v4l2.js';
 import type { DocumentCameraEvents } from '../../src/devices/document-camera/contract.js';
 import { goodPage, scene } from './helpers/document-scenes.js';
+import { FakeCapture, fakeDevice, until } from './helpers/fake-video-capture.js';
+import { cameraRig, checkAbortStops, checkFailedReadIsLoss, checkReplugged, checkRetriedUntilPresent, rigOptions, startRig, type CameraRig, type V4l2CameraSpec } from './helpers/v4l2-camera-checks.js';
 
 const cv = opencv();
 
-/** A tiny frame whose pixels all hold `n` (the grab's sequence number, mod 256). */
-const numbered = (n: number): Image => ({ width: 8, height: 6, channels: 3, data: Buffer.alloc(8 * 6 * 3, n % 256) });
+type Rig = CameraRig<V4l2DocumentCamera>;
 
-/** Throws any value: opencv4nodejs throws and rejects with plain strings, which the fake imitates. */
-function raise(value: unknown): never {
-  throw value;
-}
-
-class FakeCapture implements VideoCaptureLike {
-  readonly props = new Map<number, number>();
-  readonly setOrder: number[] = [];
-  readonly refuse = new Set<number>();
-  /** What the next grab shows; by default its own sequence number. */
-  frame: (n: number) => Image = numbered;
-  grabs = 0;
-  inFlight = 0;
-  maxInFlight = 0;
-  released = false;
-  releasedInFlight = false;
-  gone = false;
-  rejectWith: unknown;
-  #hold: Promise<void> | undefined;
-  #release: (() => void) | undefined;
-
-  hold(): void {
-    this.#hold = new Promise((r) => (this.#release = r));
-  }
-  let(): void {
-    this.#release?.();
-    this.#hold = undefined;
-  }
-  async readAsync(): Promise<Mat> {
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    try {
-      await new Promise((r) => setImmediate(r));
-      if (this.#hold) await this.#hold;
-      if (this.rejectWith !== undefined) raise(this.rejectWith);
-      if (this.gone) return new cv.Mat();
-      this.grabs++;
-      return toMat(this.frame(this.grabs));
-    } finally {
-      this.inFlight--;
-    }
-  }
-  set(property: number, value: number): boolean {
-    this.setOrder.push(property);
-    if (this.refuse.has(property)) return false;
-    this.props.set(property, value);
-    return true;
-  }
-  get(property: number): number {
-    return this.props.get(property) ?? 0;
-  }
-  release(): void {
-    if (this.inFlight > 0) this.releasedInFlight = true;
-    this.released = true;
-  }
-}
-
-interface Rig {
-  camera: V4l2DocumentCamera;
-  opened: FakeCapture[];
-  present: { value: boolean };
-  log: string[];
-  faults: Error[];
-  life: AbortController;
-  current(): FakeCapture;
-}
+const SPEC: V4l2CameraSpec = { make: (o) => new V4l2DocumentCamera(o), capture: () => new FakeCapture(), attached: 'readerAttached', absent: 'noReader' };
 
 function rig(extra: Partial<V4l2CameraOptions> = {}, prepare: (c: FakeCapture) => void = () => undefined): Rig {
-  const opened: FakeCapture[] = [];
-  const present = { value: true };
-  const camera = new V4l2DocumentCamera({
-    device: '/dev/v4l/by-id/usb-Test_Cam-video-index0',
-    name: 'Cam',
-    warmUpFrames: 3,
-    retryDelayMs: 5,
-    exists: () => present.value,
-    factory: () => {
-      const c = new FakeCapture();
-      prepare(c);
-      opened.push(c);
-      return c;
-    },
-    now: () => new Date('2030-01-02T03:04:05Z'),
-    ...extra,
-  });
-  const log: string[] = [];
-  const faults: Error[] = [];
-  for (const name of ['readerAttached', 'readerDetached', 'documentPlaced', 'documentRemoved'] as const satisfies readonly (keyof DocumentCameraEvents)[]) {
-    camera.events.on(name, (e: { device: string }) => log.push(`${name} ${e.device}`));
-  }
-  camera.events.on('fault', (e) => faults.push(e.error));
-  return {
-    camera,
-    opened,
-    present,
-    log,
-    faults,
-    life: new AbortController(),
-    current: () => {
-      const c = opened.at(-1);
-      if (!c) throw new Error('no capture opened');
-      return c;
-    },
-  };
+  const device = fakeDevice(SPEC.capture, prepare);
+  const camera = new V4l2DocumentCamera({ device: '/dev/v4l/by-id/usb-Test_Cam-video-index0', ...rigOptions(device), ...extra });
+  return cameraRig(camera, device, ['readerAttached', 'readerDetached', 'documentPlaced', 'documentRemoved'] satisfies (keyof DocumentCameraEvents)[]);
 }
 
-/** Waits until `cond` holds (checked every few ms), failing after two seconds. */
-async function until(cond: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((res) => setTimeout(res, 2));
-  }
-}
-
-async function started(r: Rig): Promise<void> {
-  const attached = once(r.camera.events, 'readerAttached');
-  await r.camera.start(r.life.signal);
-  await attached;
-}
+const started = (r: Rig): Promise<void> => startRig(r, SPEC.attached);
 
 t.test('constructor does nothing; start configures, warms up and attaches', async (t) => {
   const r = rig({ width: 3264, height: 2448, fourcc: 'MJPG', fps: 5, controls: [{ property: cv.CAP_PROP_AUTOFOCUS, value: 0 }], resolutionDpi: 400 }, (c) => {
@@ -243,16 +133,7 @@ t.test('unplug during a capture: DeviceGoneError, release after the grab, re-plu
   await until(() => first.released);
   t.ok(first.released, 'the lost handle is released');
   t.notOk(first.releasedInFlight, 'never while a grab was in flight');
-  t.ok(r.faults.some((e) => e instanceof DeviceGoneError && /no frame/.test(e.message)));
-  await until(() => r.faults.some((e) => /not present/.test(e.message)));
-  await new Promise((res) => setTimeout(res, 30)); // several more retries (every 5 ms)
-  const faultsWhileAbsent = r.faults.filter((e) => /not present/.test(e.message)).length;
-  t.equal(faultsWhileAbsent, 1, 'an absent camera is reported once, not at every retry');
-  const back = once(r.camera.events, 'readerAttached');
-  r.present.value = true;
-  await back;
-  t.equal(r.opened.length, 2, 'opened again');
-  t.same(r.log, ['readerAttached Cam', 'readerDetached Cam', 'readerAttached Cam']);
+  await checkReplugged(t, r, SPEC, ['readerAttached Cam', 'readerDetached Cam', 'readerAttached Cam']);
   const cap = await r.camera.capture();
   t.equal(cap.white.data[0], 3 + 2);
   await r.camera.stop();
@@ -260,48 +141,10 @@ t.test('unplug during a capture: DeviceGoneError, release after the grab, re-plu
 
 t.test('a failed grab (opencv4nodejs rejects with a string) is a lost camera', async (t) => {
   const r = rig();
-  await started(r);
-  r.current().rejectWith = 'VideoCapture::ReadAsync - failed';
-  const err = await r.camera.capture().catch((e: unknown) => e);
-  t.ok(err instanceof DeviceGoneError);
-  t.ok((err as Error).cause instanceof Error, 'the native message is kept as an Error cause');
-  t.equal(r.camera.state, 'noReader');
-  await r.camera.stop();
+  await checkFailedReadIsLoss(t, r, SPEC, () => r.camera.capture());
 });
 
-t.test('a camera absent at start, or failing to open, is retried', async (t) => {
-  let failOpens = 2;
-  const r = rig();
-  r.present.value = false;
-  const camera = new V4l2DocumentCamera({
-    device: 0,
-    warmUpFrames: 0,
-    retryDelayMs: 2,
-    exists: () => r.present.value,
-    factory: (device, api) => {
-      t.equal(device, 0);
-      t.equal(api, cv.CAP_V4L2, 'the V4L2 backend is asked for');
-      if (failOpens-- > 0) raise('VideoCapture::New - failed to open capture');
-      return new FakeCapture();
-    },
-  });
-  const faults: Error[] = [];
-  camera.events.on('fault', (e) => faults.push(e.error));
-  const attached = once(camera.events, 'readerAttached');
-  await camera.start(new AbortController().signal);
-  t.equal(camera.name, 'V4L2 0');
-  await until(() => faults.length >= 1);
-  t.equal(camera.state, 'noReader');
-  r.present.value = true;
-  await attached;
-  t.equal(camera.state, 'attached');
-  t.same(
-    faults.map((e) => e.message),
-    ['V4L2 0: device node not present', 'V4L2 0: cannot open the device'],
-    'each distinct fault once',
-  );
-  await camera.stop();
-});
+t.test('a camera absent at start, or failing to open, is retried', (t) => checkRetriedUntilPresent(t, SPEC));
 
 t.test('presence from frame analysis: placed and removed after two agreeing frames', async (t) => {
   const empty = scene({});
@@ -364,10 +207,7 @@ t.test('stop fails a pending capture and releases the handle; abort stops too', 
   t.notOk(c.releasedInFlight);
   await t.rejects(r.camera.capture(), { name: 'DeviceGoneError', message: /not started/ });
   const r2 = rig();
-  await started(r2);
-  r2.life.abort();
-  await until(() => r2.current().released);
-  t.equal(r2.camera.state, 'stopped');
+  await checkAbortStops(t, r2, SPEC);
   t.ok(r2.current().released);
 });
 

@@ -1,9 +1,9 @@
 // Pieces both document-camera implementations share: checking the requested illuminations,
-// the bracketed description in timeout messages, waiting for a document, the presence
-// debouncer, and an abortable sleep.
-import { AbortedError, InvalidArgumentError } from '../../errors.js';
+// waiting for a document, and the presence debouncer. What all cameras share (step
+// descriptions, sleep, timers) is in ../video/common.ts.
+import { InvalidArgumentError } from '../../errors.js';
 import { boundedWait } from '../card-reader/common.js';
-import type { Timers } from '../card-reader/serial-queue.js';
+import { describeStep } from '../video/common.js';
 import { ILLUMINATIONS, type DocumentCamera, type DocumentCameraCapabilities, type Illumination, type WaitOptions } from './contract.js';
 
 /**
@@ -18,11 +18,6 @@ export function captureIlluminations(requested: readonly Illumination[] | undefi
     wanted.add(i);
   }
   return ILLUMINATIONS.filter((i) => wanted.has(i));
-}
-
-/** `device=… step=… illumination=white,uv`: the bracketed part of timeout and abort messages. */
-export function describeStep(device: string, step: string, illuminations?: readonly Illumination[]): string {
-  return `device=${device} step=${step}${illuminations ? ` illumination=${illuminations.join(',')}` : ''}`;
 }
 
 /** Resolves when `camera` reports a document, at once if one lies on the glass. */
@@ -93,27 +88,3 @@ export class PresenceDebouncer {
     this.#count = 0;
   }
 }
-
-/** Waits `ms`, or rejects with AbortedError(what) when `signal` aborts first. */
-export function sleep(ms: number, signal: AbortSignal | undefined, what: () => string, timers: Timers): Promise<void> {
-  if (signal?.aborted) return Promise.reject(new AbortedError(what(), { cause: signal.reason }));
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      timers.clearTimeout(handle);
-      reject(new AbortedError(what(), { cause: signal?.reason }));
-    };
-    const handle = timers.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Real timers, for implementations given none. */
-export const REAL_TIMERS: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => {
-    clearTimeout(h as ReturnType<typeof setTimeout>);
-  },
-};

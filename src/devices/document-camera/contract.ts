@@ -14,6 +14,9 @@
 // implementation logs them or puts anything of them in an error message.
 import type { EventEmitter } from 'node:events';
 import type { Image } from '../../document/image.js';
+import { VIDEO_STOP_MS, type CameraDeviceEvent, type CameraFaultEvent, type VideoDevice, type VideoDeviceEvents, type VideoDeviceState } from '../video/contract.js';
+
+export type { CameraFaultEvent };
 
 export const ILLUMINATIONS = ['white', 'uv', 'ir'] as const;
 export type Illumination = (typeof ILLUMINATIONS)[number];
@@ -61,18 +64,10 @@ export interface WaitOptions {
   readonly timeoutMs?: number | undefined;
 }
 
-export interface DocumentEvent {
-  readonly device: string;
-}
+export type DocumentEvent = CameraDeviceEvent;
 
-/** A fault the camera reports and recovers from by itself (open failed, frame lost, ...). */
-export interface CameraFaultEvent {
-  readonly device: string;
-  readonly error: Error;
-}
-
-/** The typed event map (Node's generic EventEmitter). */
-export interface DocumentCameraEvents {
+/** The typed event map; `fault` as every camera has (VideoDeviceEvents). */
+export interface DocumentCameraEvents extends VideoDeviceEvents {
   /** A document now lies on the glass (also sent when one was there as the camera appeared). */
   documentPlaced: [event: DocumentEvent];
   /** The document was taken away (also sent before `readerDetached` when one was present). */
@@ -81,31 +76,22 @@ export interface DocumentCameraEvents {
   readerAttached: [event: DocumentEvent];
   /** The camera disappeared: unplugged, or it stopped delivering frames. */
   readerDetached: [event: DocumentEvent];
-  /** Not named "error" on purpose: an unhandled "error" event would throw. */
-  fault: [event: CameraFaultEvent];
 }
 
 export type DocumentCameraEmitter = EventEmitter<DocumentCameraEvents>;
 
 /** `stopped` before `start()` and after `stop()`; `noReader` while the camera is absent. */
-export type CameraState = 'stopped' | 'noReader' | 'attached';
+export type CameraState = VideoDeviceState<'noReader'>;
 
-export interface DocumentCamera {
-  /** The camera's name (configuration or discovery), used in events and messages. */
-  readonly name: string;
+/**
+ * The document camera: name, state, events, start() (`readerAttached` says when the camera
+ * appears) and stop() (a capture in progress fails with DeviceGoneError) as every camera has
+ * them (VideoDevice), and captures.
+ */
+export interface DocumentCamera extends VideoDevice<DocumentCameraEvents, CameraState> {
   readonly capabilities: DocumentCameraCapabilities;
-  readonly state: CameraState;
   /** Whether a document lies on the glass; undefined while unknown (or presence is `none`). */
   readonly documentPresent: boolean | undefined;
-  readonly events: DocumentCameraEmitter;
-  /**
-   * Begins looking for the camera. Constructors do nothing (STYLE.md P13); this resolves once
-   * looking has begun, not when the camera appears (`readerAttached` says that). Aborting
-   * `signal` stops the camera as `stop()` does.
-   */
-  start(signal: AbortSignal): Promise<void>;
-  /** Stops; a capture in progress fails with DeviceGoneError. Never throws. */
-  stop(): Promise<void>;
   /**
    * Takes one capture: the white-light image and the requested UV/IR images, each from a frame
    * taken after the call. Captures wait their turn (one at a time). Rejects with TimeoutError
@@ -130,9 +116,6 @@ export const DEFAULT_TIMEOUTS = {
   captureMs: 5000,
   /** The applicant is asked to place the document; the visit machine has its own idle limit. */
   waitForDocumentMs: 60_000,
-  /**
-   * Stopping waits for a frame grab in flight (it cannot be cancelled, and the capture handle
-   * must not be released under it); OpenCV's V4L2 backend gives up a grab after 10 s itself.
-   */
-  stopMs: 11_000,
+  /** Stopping waits for the frame grab in flight (see VIDEO_STOP_MS). */
+  stopMs: VIDEO_STOP_MS,
 } as const;

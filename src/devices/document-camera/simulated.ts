@@ -15,22 +15,10 @@ import { readFile } from 'node:fs/promises';
 import { DeviceGoneError, InvalidArgumentError } from '../../errors.js';
 import { checkImage, decodeImage, toGrey, type Image } from '../../document/image.js';
 import { silentLogger, type Logger } from '../../log.js';
-import { stopOnAbort } from '../../util/abort.js';
-import { boundedWait } from '../card-reader/common.js';
 import { SerialQueue, type Timers } from '../card-reader/serial-queue.js';
-import { captureIlluminations, describeStep, REAL_TIMERS, sleep, waitForDocument } from './common.js';
-import {
-  DEFAULT_TIMEOUTS,
-  ILLUMINATIONS,
-  type CameraState,
-  type CaptureOptions,
-  type DocumentCamera,
-  type DocumentCameraCapabilities,
-  type DocumentCameraEvents,
-  type DocumentCapture,
-  type Illumination,
-  type WaitOptions,
-} from './contract.js';
+import { closeAndWait, describeStep, Lifecycle, REAL_TIMERS, sleep } from '../video/common.js';
+import { captureIlluminations, waitForDocument } from './common.js';
+import { DEFAULT_TIMEOUTS, ILLUMINATIONS, type CameraState, type CaptureOptions, type DocumentCamera, type DocumentCameraCapabilities, type DocumentCameraEvents, type DocumentCapture, type Illumination, type WaitOptions } from './contract.js';
 
 const NS = 'kiosk:dev:sim-camera';
 
@@ -75,14 +63,12 @@ export class SimulatedDocumentCamera implements DocumentCamera {
   readonly #o: SimulatedCameraOptions;
   readonly #logger: Logger;
   readonly #timers: Timers;
-  #started = false;
+  readonly #life = new Lifecycle();
   #attached: boolean;
   #pages: readonly SimulatedPage[] | undefined;
   #next = 0;
   #served = 0;
   #queue: SerialQueue | undefined;
-  #onStop: (() => void) | undefined;
-  #stopping: Promise<void> | undefined;
 
   constructor(options: SimulatedCameraOptions = {}) {
     this.#o = options;
@@ -99,8 +85,7 @@ export class SimulatedDocumentCamera implements DocumentCamera {
   }
 
   get state(): CameraState {
-    if (!this.#started) return 'stopped';
-    return this.#attached ? 'attached' : 'noReader';
+    return this.#life.state(this.#attached, 'noReader');
   }
 
   get documentPresent(): boolean | undefined {
@@ -113,25 +98,15 @@ export class SimulatedDocumentCamera implements DocumentCamera {
   }
 
   start(signal: AbortSignal): Promise<void> {
-    if (this.#started) return Promise.resolve();
-    this.#started = true;
+    if (this.#life.started) return Promise.resolve();
     this.#served = 0;
-    this.#onStop = stopOnAbort(signal, () => this.stop());
-    if (signal.aborted) return Promise.resolve();
-    if (this.#attached) this.#attach();
+    if (this.#life.begin(signal, () => this.stop()) && this.#attached) this.#attach();
     return Promise.resolve();
   }
 
   stop(): Promise<void> {
     // A second stop() while the first waits for a capture in flight waits for the same end.
-    if (!this.#started) return this.#stopping ?? Promise.resolve();
-    this.#started = false;
-    this.#onStop?.();
-    this.#onStop = undefined;
-    this.#stopping = this.#closeQueue('camera stopped').finally(() => {
-      this.#stopping = undefined;
-    });
-    return this.#stopping;
+    return this.#life.end(() => this.#closeQueue('camera stopped'));
   }
 
   /**
@@ -166,7 +141,7 @@ export class SimulatedDocumentCamera implements DocumentCamera {
   detach(): void {
     if (!this.#attached) return;
     this.#attached = false;
-    if (!this.#started) return;
+    if (!this.#life.started) return;
     void this.#closeQueue('camera unplugged');
     if (this.#pages) this.events.emit('documentRemoved', { device: this.name });
     this.events.emit('readerDetached', { device: this.name });
@@ -176,7 +151,7 @@ export class SimulatedDocumentCamera implements DocumentCamera {
   attach(): void {
     if (this.#attached) return;
     this.#attached = true;
-    if (this.#started) this.#attach();
+    if (this.#life.started) this.#attach();
   }
 
   waitForDocument(options?: WaitOptions): Promise<void> {
@@ -191,9 +166,7 @@ export class SimulatedDocumentCamera implements DocumentCamera {
       return Promise.reject(e instanceof Error ? e : new Error('invalid illumination'));
     }
     const queue = this.#queue;
-    if (!queue || this.state !== 'attached') {
-      return Promise.reject(new DeviceGoneError(this.name, this.#started ? 'no camera attached' : 'camera not started'));
-    }
+    if (!queue || this.state !== 'attached') return Promise.reject(this.#life.absent(this.name));
     let step = 'capture.queue';
     return queue.run(
       async (signal) => {
@@ -256,8 +229,7 @@ export class SimulatedDocumentCamera implements DocumentCamera {
     const q = this.#queue;
     this.#queue = undefined;
     if (!q) return;
-    q.close(() => new DeviceGoneError(this.name, detail));
-    await boundedWait(() => q.idle(), { timeoutMs: DEFAULT_TIMEOUTS.stopMs, describe: () => describeStep(this.name, 'stop') }).catch(() => undefined);
+    await closeAndWait(q, () => new DeviceGoneError(this.name, detail), this.name, 'stop', DEFAULT_TIMEOUTS.stopMs).catch(() => undefined);
   }
 }
 
