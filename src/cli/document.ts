@@ -2,6 +2,7 @@
 // check (page + chip + cross-checks + identity confidence), and the simulator's page maker.
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { InvalidArgumentError } from '../errors.js';
 import { LineLogger } from '../log.js';
 import { systemRandom } from '../mrtd/card.js';
 import { loadPassportFolder, PassportFolderError } from '../mrtd/chip/folder.js';
@@ -11,6 +12,11 @@ import { inspectDocument } from '../mrtd/inspection/inspect.js';
 import { loadTrustStore } from '../mrtd/pki/trust-store.js';
 import type { MrtdNative } from '../native/mrtd.js';
 import { GUIDANCE_TEXTS_EN } from '../document/capture-guidance.js';
+import { CALIBRATION } from '../face/calibration-data.js';
+import { findModelsDir } from '../face/models-dir.js';
+import { isFaceModelError } from '../face/models/errors.js';
+import { disposeFaceModels, loadFaceModels, type FaceModels } from '../face/pipeline.js';
+import { printedPortraitComparer } from '../face/printed-portrait.js';
 import { checkDocument, type ChipReader, type DocumentCheckReport, type PageImages } from '../document/check.js';
 import { decodeImage, encodePng, pngResolutionDpi, type Image } from '../document/image.js';
 import { MrzReader, type MrzReadResult } from '../document/mrz-reader/read.js';
@@ -127,7 +133,20 @@ export async function documentCheck(args: string[], io: Io, native: MrtdNative):
       }
     };
   }
-  const report = await checkDocument(page, chip, { now: () => new Date() });
+  // The printed portrait against DG2 needs the face engine; without its models the check says
+  // "not performed".
+  let models: FaceModels | undefined;
+  try {
+    models = await loadFaceModels(findModelsDir());
+  } catch (e) {
+    if (!isFaceModelError(e)) throw e;
+  }
+  let report: DocumentCheckReport;
+  try {
+    report = await checkDocument(page, chip, { now: () => new Date(), ...(models ? { portrait: printedPortraitComparer(models, CALIBRATION) } : {}) });
+  } finally {
+    if (models) await disposeFaceModels(models);
+  }
   if (values.json) json(io, { ...report, mrz: mrzJson(report.mrz) });
   else {
     io.out(documentSummary(report));
@@ -162,9 +181,10 @@ export async function documentRender(args: string[], io: Io): Promise<number> {
       substrate: { type: 'string' },
       uv: { type: 'string' },
       ir: { type: 'string' },
+      portrait: { type: 'string' },
     },
   });
-  if (positionals.length !== 1) throw new UsageError('usage: kioskctl document render OUT.png [--mrz TEXT | --format td1|td2|td3] [--seed N] [--dpi N] [--defects none|random] [--uv OUT.png] [--ir OUT.png] [--substrate genuine|photocopy|ir-transparent-mrz]');
+  if (positionals.length !== 1) throw new UsageError('usage: kioskctl document render OUT.png [--mrz TEXT | --format td1|td2|td3] [--portrait PHOTO] [--seed N] [--dpi N] [--defects none|random] [--uv OUT.png] [--ir OUT.png] [--substrate genuine|photocopy|ir-transparent-mrz]');
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError('--seed must be an integer');
   const format = (values.format ?? 'td3').toUpperCase();
@@ -181,7 +201,21 @@ export async function documentRender(args: string[], io: Io): Promise<number> {
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : 'bad --mrz');
   }
-  const page = renderDataPage(spec, rng, { dpi });
+  let portrait: Buffer | undefined;
+  if (values.portrait !== undefined) {
+    try {
+      portrait = await readFile(values.portrait);
+    } catch {
+      throw new UsageError('cannot read --portrait');
+    }
+  }
+  let page;
+  try {
+    page = renderDataPage(portrait ? { ...spec, portrait } : spec, rng, { dpi });
+  } catch (e) {
+    if (e instanceof InvalidArgumentError) throw new UsageError(e.message);
+    throw e;
+  }
   const glass = { ...DEFAULT_GLASS, dpi };
   const capture = defects === 'random' ? randomCapture(page, rng, glass) : capturePage(page, { dxMm: 0, dyMm: 0, rotationDeg: 0, corners: [{ x: 0, y: 0 }, { x: 0, y: 0 }, { x: 0, y: 0 }, { x: 0, y: 0 }] }, {}, rng, glass);
   await writeFile(positionals[0]!, encodePng(capture.image, { dpi }));

@@ -13,7 +13,7 @@ const USAGE = `usage:
   kioskctl mrtd make-passport OUTDIR --mrz TEXT [--photo FILE] [--pki DIR] [--pace] [--aa rsa|ecdsa] [--ca ecdh|dh] ...
   kioskctl document mrz IMAGE [--dpi N] [--json]
   kioskctl document check IMAGE [--virtual DIR | --reader NAME] --trust DIR [--uv IMG] [--ir IMG] [--dpi N] [--json]
-  kioskctl document render OUT.png [--mrz TEXT | --format td1|td2|td3] [--seed N] [--dpi N] [--defects none|random] [--uv OUT] [--ir OUT] [--substrate ...]
+  kioskctl document render OUT.png [--mrz TEXT | --format td1|td2|td3] [--portrait PHOTO] [--seed N] [--dpi N] [--defects none|random] [--uv OUT] [--ir OUT] [--substrate ...]
   kioskctl face compare A.jpg B.jpg [--fmr 0.001|0.0001] [--json]
   kioskctl face quality IMG [--live] [--json]
   kioskctl face enrol --gallery FILE --id N IMG

@@ -15,7 +15,7 @@ import { evidenceFromInspection } from '../visit/evidence-inspection.js';
 import type { Evidence } from '../visit/evidence.js';
 import { orderGuidance, type GuidanceCode } from './capture-guidance.js';
 import { assessCapture, type CaptureAssessment } from './capture-quality.js';
-import { DEFAULT_DOCUMENT_POLICY, opticalVersusChip, policyChecks, portraitCheck, validity, type DocumentCheck, type DocumentPolicy } from './cross-checks.js';
+import { DEFAULT_DOCUMENT_POLICY, opticalVersusChip, policyChecks, portraitCheck, validity, type DocumentCheck, type DocumentPolicy, type PortraitComparison } from './cross-checks.js';
 import type { Image } from './image.js';
 import { MrzReader, type MrzReadResult } from './mrz-reader/read.js';
 import { irCheck, mrzGeometryCheck, uvCheck } from './page-checks.js';
@@ -31,8 +31,15 @@ export interface PageImages {
 /** The chip side, given by the caller: reads the chip with the MRZ the page gave. */
 export type ChipReader = (mrz: string) => Promise<InspectionResult>;
 
+/**
+ * Compares the printed portrait on the page with DG2's (the face engine: src/face/
+ * printed-portrait.ts). Without one the check is reported as not performed.
+ */
+export type PortraitComparer = (page: Image, dg2: Buffer) => Promise<PortraitComparison>;
+
 export interface DocumentCheckOptions {
   readonly policy?: DocumentPolicy;
+  readonly portrait?: PortraitComparer;
   readonly now: () => Date;
   readonly reader?: MrzReader;
 }
@@ -49,6 +56,8 @@ export interface DocumentCheckReport {
   readonly mrz: MrzReadResult;
   readonly chip: { readonly performed: true; readonly report: InspectionReport } | { readonly performed: false; readonly reason: string };
   readonly checks: readonly DocumentCheck[];
+  /** The evidence the level was judged from; the visit adds its biometric evidence to it. */
+  readonly evidence: readonly Evidence[];
   readonly identity: IdentityAssessment;
 }
 
@@ -81,7 +90,7 @@ export async function checkDocument(page: PageImages, chip: ChipReader | undefin
     ...mrzGeometryCheck(mrz.geometry?.pitchPx, page.resolutionDpi, mrz.ok ? mrz.confidence : undefined),
     uvCheck(page.uv, quality.page?.quad),
     irCheck(page.ir, mrz.geometry?.zone),
-    portraitCheck(undefined, undefined, undefined),
+    portraitCheck(await comparePortraits(o.portrait, page.white, chipResult?.files.get('DG2'))),
   ];
   const evidence: Evidence[] = [
     ...(chipResult ? evidenceFromInspection(chipResult.report) : [{ id: 'chip.access.1', kind: 'chip-access', source: 'chip-inspection', result: 'not-performed', protocol: 'none', code: 'NO_CHIP' } as const]),
@@ -95,6 +104,13 @@ export async function checkDocument(page: PageImages, chip: ChipReader | undefin
     mrz,
     chip: chipResult ? { performed: true, report: chipResult.report } : { performed: false, reason: chipReason },
     checks,
+    evidence,
     identity: assessIdentity(evidence, RULES_V1, () => now),
   };
+}
+
+async function comparePortraits(compare: PortraitComparer | undefined, page: Image, dg2: Buffer | undefined): Promise<PortraitComparison | undefined> {
+  if (!compare) return undefined;
+  if (!dg2) return { result: 'no-face', side: 'chip', detail: 'the chip was not read' };
+  return compare(page, dg2);
 }

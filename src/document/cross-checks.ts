@@ -115,11 +115,22 @@ export function policyChecks(mrz: Mrz | undefined, policy: DocumentPolicy): Docu
  * The printed portrait against the chip's (DG2). Needs the face engine (a later issue): until
  * it is wired in, this is reported as not performed — never as passed.
  */
-export function portraitCheck(compare: ((printed: unknown, chip: unknown) => { match: boolean; score: number; threshold: number }) | undefined, printed: unknown, chip: unknown): DocumentCheck {
+/**
+ * What comparing the printed portrait with the chip's gave (the face engine does it; see
+ * src/face/printed-portrait.ts): a score against a threshold, or which side had no face.
+ */
+export type PortraitComparison =
+  | { readonly result: 'compared'; readonly match: boolean; readonly score: number; readonly threshold: number; readonly fmr: number }
+  | { readonly result: 'no-face'; readonly side: 'printed' | 'chip'; readonly detail: string };
+
+/** The printed portrait against DG2's; not performed (never passed) without a face engine. */
+export function portraitCheck(r: PortraitComparison | undefined): DocumentCheck {
   const id = 'portrait.printed-vs-chip';
   const kind = 'portrait-vs-chip' as const;
-  if (!compare) return { id, kind, result: 'not-performed', detail: 'face engine not available' };
-  if (printed === undefined || chip === undefined) return { id, kind, result: 'not-performed', detail: printed === undefined ? 'no printed portrait found' : 'no DG2 portrait' };
-  const r = compare(printed, chip);
-  return r.match ? { id, kind, result: 'pass', detail: `score ${r.score.toFixed(3)} ≥ ${r.threshold.toFixed(3)}` } : { id, kind, result: 'fail', code: CODES.portraitMismatch, detail: `score ${r.score.toFixed(3)} < ${r.threshold.toFixed(3)}` };
+  if (!r) return { id, kind, result: 'not-performed', detail: 'face engine not available' };
+  if (r.result === 'no-face') return { id, kind, result: 'not-performed', detail: r.side === 'printed' ? `no printed portrait found (${r.detail})` : `no DG2 portrait (${r.detail})` };
+  const at = `at FMR ${String(r.fmr)}`;
+  return r.match
+    ? { id, kind, result: 'pass', detail: `score ${r.score.toFixed(3)} ≥ ${r.threshold.toFixed(3)} ${at}` }
+    : { id, kind, result: 'fail', code: CODES.portraitMismatch, detail: `score ${r.score.toFixed(3)} < ${r.threshold.toFixed(3)} ${at}` };
 }

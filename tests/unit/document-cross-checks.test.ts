@@ -43,7 +43,9 @@ t.test('policy: passports only by default; issuer allow and deny lists', async (
 });
 
 t.test('portrait: not performed without the face engine, never passed', async (t) => {
-  t.equal(portraitCheck(undefined, {}, {}).result, 'not-performed');
-  t.equal(portraitCheck(() => ({ match: true, score: 0.9, threshold: 0.6 }), undefined, {}).result, 'not-performed');
-  t.equal(portraitCheck(() => ({ match: false, score: 0.2, threshold: 0.6 }), {}, {}).code, 'PORTRAIT_MISMATCH');
+  t.equal(portraitCheck(undefined).result, 'not-performed');
+  t.equal(portraitCheck({ result: 'no-face', side: 'printed', detail: 'none on the page' }).result, 'not-performed');
+  t.equal(portraitCheck({ result: 'no-face', side: 'chip', detail: 'no DG2' }).result, 'not-performed');
+  t.equal(portraitCheck({ result: 'compared', match: true, score: 0.97, threshold: 0.92, fmr: 1e-3 }).result, 'pass');
+  t.equal(portraitCheck({ result: 'compared', match: false, score: 0.2, threshold: 0.92, fmr: 1e-3 }).code, 'PORTRAIT_MISMATCH');
 });

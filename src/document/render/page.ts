@@ -225,8 +225,18 @@ export function renderDataPage(spec: DocumentSpec, rng: Rng, o: RenderOptions = 
 
   const portraitRect = mmRect(L.portrait, k);
   const photo = new api.Image();
-  photo.src = syntheticPortrait({ width: Math.round(portraitRect.w), height: Math.round(portraitRect.h), seed: spec.portraitSeed });
-  g.drawImage(photo, portraitRect.x, portraitRect.y, portraitRect.w, portraitRect.h);
+  try {
+    photo.src = spec.portrait ?? syntheticPortrait({ width: Math.round(portraitRect.w), height: Math.round(portraitRect.h), seed: spec.portraitSeed });
+  } catch {
+    throw new InvalidArgumentError('portrait', 'a JPEG or PNG photo', 'bytes that do not decode');
+  }
+  // node-canvas reports undecodable bytes through onerror, not by throwing: check the result.
+  if (!photo.complete || photo.width === 0 || photo.height === 0) throw new InvalidArgumentError('portrait', 'a JPEG or PNG photo', 'bytes that do not decode');
+  // Fill the portrait box without distorting the face: the photo's centre, cut to the box's shape.
+  const boxAspect = portraitRect.w / portraitRect.h;
+  const sw = Math.min(photo.width, photo.height * boxAspect);
+  const sh = sw / boxAspect;
+  g.drawImage(photo, (photo.width - sw) / 2, (photo.height - sh) / 2, sw, sh, portraitRect.x, portraitRect.y, portraitRect.w, portraitRect.h);
   drawViz(g, spec, L, k, rng);
 
   // MRZ: one glyph per ICAO cell, vertically centred on the line's centre line by cap height.

@@ -16,6 +16,8 @@ export interface DocumentSpec {
   readonly viz: VizText;
   /** Seed of the drawn portrait. */
   readonly portraitSeed: number;
+  /** A photo to print instead of the drawn portrait (JPEG or PNG bytes), e.g. the holder's. */
+  readonly portrait?: Buffer;
 }
 
 export interface VizText {
