@@ -83,6 +83,16 @@ t.test('enrol five people, then search finds the right one first', { skip }, asy
   }
 });
 
+t.test('card photo: frames that are not ICAO-compliant are refused with the reason, nothing written', { skip }, async (t) => {
+  if (!data.ok) return;
+  const out = join(dir, 'card.jpg');
+  // face-api's sample 2 is a turned head; dlib's crops are cut too tight for the card's margins.
+  const r = run(['face', 'card-photo', out, data.faceApiSamples[1]!, ...Object.values(data.johns)[1]!.slice(0, 2)]);
+  t.equal(r.status, 1, r.stderr);
+  t.same(JSON.parse(r.stdout), { ok: false, reason: 'noCompliantFrame' });
+  t.throws(() => readFileSync(out), 'no card photo written');
+});
+
 t.test('bad input: not an image, truncated, missing → exit 2; no face → exit 1 with the reason', { skip }, async (t) => {
   if (!data.ok) return;
   const junk = join(dir, 'junk.jpg');
