@@ -8,9 +8,8 @@
 // The last line is one JSON object with msPerFrame and faceApiMsPerFrame (the scenes, where
 // both engines find the same faces) among its figures.
 //   BENCH_REPEAT=5 (timed passes over the images)
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { decodeImage, type Image } from '../src/document/image.js';
 import { cosine } from '../src/face/compare.js';
@@ -21,11 +20,10 @@ import { faceRegion } from '../src/face/models/preprocess.js';
 import { findModelsDir } from '../src/face/models-dir.js';
 import { analyseImage, disposeFaceModels, loadFaceModels } from '../src/face/pipeline.js';
 import { loadFaceApi } from './faceapi-reference.js';
+import { projectRoot } from '../src/platform/find-up.js';
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
-// The repository root: the nearest folder above with package.json (from source or from dist/).
-let root = fileURLToPath(new URL('.', import.meta.url));
-while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
+const root = projectRoot(import.meta.url);
 const dataDir = join(root, '.cache', 'face-data');
 execFileSync(join(root, 'scripts', 'face-test-data.sh'), { env: { ...process.env, FACE_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit'] });
 const index = await readFaceSetIndex(dataDir);

@@ -1,16 +1,14 @@
 // Measures the 1:1 thresholds on the labelled face sets Debian and face-api ship (fetched by
 // scripts/face-test-data.sh) and writes src/face/calibration-data.ts. Run it after changing the
 // face models or the pipeline: `npx tsx scripts/calibrate-face.ts`.
-import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { calibrate, pairScores } from '../src/face/calibration.js';
 import { labelledFaceSet } from '../src/face/face-set.js';
 import { disposeFaceModels, loadFaceModels } from '../src/face/pipeline.js';
+import { projectRoot } from '../src/platform/find-up.js';
 
-// The repository root: the nearest folder above with package.json (from source or from dist/).
-let root = fileURLToPath(new URL('.', import.meta.url));
-while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
+const root = projectRoot(import.meta.url);
 const models = await loadFaceModels(join(root, 'build', 'models'));
 try {
   const set = await labelledFaceSet(models, join(root, '.cache', 'face-data'));

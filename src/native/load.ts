@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { KioskError } from '../errors.js';
+import { findUp } from '../platform/find-up.js';
 
 export class AddonMissingError extends KioskError {
   readonly code = 'ADDON_MISSING';
@@ -25,16 +25,9 @@ export function findAddon(name: string, env: NodeJS.ProcessEnv = process.env): s
     if (existsSync(p)) return p;
     looked.push(fromEnv);
   }
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const p = join(dir, 'build', 'Release', `${name}.node`);
-    if (existsSync(p)) return p;
-    looked.push(dirname(p));
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  throw new AddonMissingError(name, looked);
+  const up = findUp(import.meta.url, join('build', 'Release', `${name}.node`));
+  if (up.found) return up.found;
+  throw new AddonMissingError(name, [...looked, ...up.looked.map((p) => dirname(p))]);
 }
 
 export function loadAddon(path: string): unknown {
